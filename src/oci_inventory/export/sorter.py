@@ -1,0 +1,141 @@
+"""An external merge sort for lines of bytes, keyed by a string (the OCID).
+
+Records are kept as compact bytes, never as dicts. While the buffer stays under ``max_bytes_in_memory`` it is
+sorted in memory; beyond that, sorted runs are spilled to temporary files and k-way merged with
+:func:`heapq.merge` when iterated. Ties on the key are ordered by the line bytes, so the output order is a
+pure function of the input multiset: identical inputs give byte-identical outputs whatever the add order.
+"""
+
+from __future__ import annotations
+
+import heapq
+import shutil
+import struct
+import tempfile
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from types import TracebackType
+from typing import BinaryIO
+
+_HEADER = struct.Struct(">II")
+# Rough per-entry overhead of a (str, bytes) tuple in a list, so small lines count realistically.
+_ENTRY_OVERHEAD = 150
+_IO_BUFFER = 1 << 20
+
+
+class ExternalSorter:
+    """Collect ``(key, line)`` pairs from any number of threads and iterate the lines in key order.
+
+    ``add`` is thread-safe. Iterate (``for line in sorter`` or :meth:`sorted_lines`) once all adds are done;
+    adding while iterating is not supported. :meth:`close` (or leaving the ``with`` block) removes the
+    temporary files.
+    """
+
+    def __init__(self, max_bytes_in_memory: int = 64 * 2**20, tmp_dir: Path | None = None) -> None:
+        if max_bytes_in_memory <= 0:
+            raise ValueError("max_bytes_in_memory must be positive")
+        self._budget = max_bytes_in_memory
+        self._tmp_parent = tmp_dir
+        self._lock = threading.Lock()
+        self._buffer: list[tuple[str, bytes]] = []
+        self._buffer_bytes = 0
+        self._runs: list[Path] = []
+        self._spill_dir: Path | None = None
+        self._open_files: list[BinaryIO] = []
+        self._count = 0
+        self._closed = False
+
+    def __len__(self) -> int:
+        return self._count
+
+    @property
+    def spilled_runs(self) -> int:
+        """How many sorted runs went to disk so far."""
+        return len(self._runs)
+
+    def add(self, key: str, line: bytes) -> None:
+        size = len(key) + len(line) + _ENTRY_OVERHEAD
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("ExternalSorter is closed")
+            self._buffer.append((key, line))
+            self._buffer_bytes += size
+            self._count += 1
+            if self._buffer_bytes > self._budget:
+                self._spill()
+
+    def _spill(self) -> None:
+        """Sort the buffer and write it as one run. Caller holds the lock."""
+        self._buffer.sort()
+        if self._spill_dir is None:
+            self._spill_dir = Path(tempfile.mkdtemp(prefix="oci-inv-sort-", dir=self._tmp_parent))
+        path = self._spill_dir / f"run-{len(self._runs):06d}.bin"
+        pack = _HEADER.pack
+        with open(path, "wb", buffering=_IO_BUFFER) as fh:
+            for key, line in self._buffer:
+                kb = key.encode("utf-8")
+                fh.write(pack(len(kb), len(line)))
+                fh.write(kb)
+                fh.write(line)
+        self._runs.append(path)
+        self._buffer = []
+        self._buffer_bytes = 0
+
+    def _read_run(self, path: Path) -> Iterator[tuple[str, bytes]]:
+        fh = open(path, "rb", buffering=_IO_BUFFER)  # noqa: SIM115 - closed below or by close()
+        self._open_files.append(fh)
+        size = _HEADER.size
+        unpack = _HEADER.unpack
+        try:
+            while header := fh.read(size):
+                klen, llen = unpack(header)
+                yield fh.read(klen).decode("utf-8"), fh.read(llen)
+        finally:
+            fh.close()
+            if fh in self._open_files:
+                self._open_files.remove(fh)
+
+    def sorted_lines(self) -> Iterator[bytes]:
+        """Yield every added line ordered by key, then by line bytes."""
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("ExternalSorter is closed")
+            self._buffer.sort()
+            memory = list(self._buffer)
+            runs = list(self._runs)
+        if not runs:
+            for _key, line in memory:
+                yield line
+            return
+        streams: list[Iterator[tuple[str, bytes]]] = [self._read_run(p) for p in runs]
+        streams.append(iter(memory))
+        for _key, line in heapq.merge(*streams):
+            yield line
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self.sorted_lines()
+
+    def close(self) -> None:
+        """Drop the buffer and remove temporary files. Safe to call twice."""
+        with self._lock:
+            self._closed = True
+            self._buffer = []
+            for fh in self._open_files:
+                fh.close()
+            self._open_files = []
+            if self._spill_dir is not None:
+                shutil.rmtree(self._spill_dir, ignore_errors=True)
+                self._spill_dir = None
+            self._runs = []
+
+    def __enter__(self) -> ExternalSorter:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

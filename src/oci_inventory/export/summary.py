@@ -1,0 +1,143 @@
+"""``run_summary.json``: what a run did, in numbers a person or a script can check."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+from oci_inventory import __version__
+from oci_inventory.normalize.schema import ENRICH_STATUSES, SCHEMA_VERSION
+from oci_inventory.util.time import normalize_timestamp
+
+
+@dataclass(slots=True)
+class RegionOutcome:
+    """How discovery went in one region."""
+
+    region: str
+    status: Literal["ok", "failed"]
+    records: int = 0
+    pages: int = 0
+    duration_s: float = 0.0
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "region": self.region,
+            "status": self.status,
+            "records": self.records,
+            "pages": self.pages,
+            "duration_s": round(self.duration_s, 3),
+            "error": self.error,
+        }
+
+
+def _sorted_dict(mapping: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: mapping[key] for key in sorted(mapping)}
+
+
+def _timestamp(value: str | datetime | None) -> str | None:
+    return normalize_timestamp(value)
+
+
+@dataclass(kw_only=True, slots=True)
+class RunSummary:
+    """Everything in ``run_summary.json``. Timestamps may be given as datetimes or ISO strings."""
+
+    started_at: str | datetime
+    finished_at: str | datetime
+    duration_s: float
+    tenancy_id: str | None = None
+    tenancy_name: str | None = None
+    home_region: str | None = None
+    query: str = ""
+    flags: dict[str, Any] = field(default_factory=dict)
+    regions: list[RegionOutcome] = field(default_factory=list)
+    total_discovered: int = 0
+    enriched_ok: int = 0
+    not_implemented: int = 0
+    errors: int = 0
+    counts_by_resource_type: dict[str, int] = field(default_factory=dict)
+    counts_by_enrich_status: dict[str, int] = field(default_factory=dict)
+    terminated_dropped: int = 0
+    duplicates_merged: int = 0
+    out_of_scope_dropped: int = 0
+    files: list[str] = field(default_factory=list)
+    schema_version: str = SCHEMA_VERSION
+    tool_version: str = __version__
+
+    def apply_counts(self, counter: SummaryCounter) -> None:
+        """Copy the record counts of ``counter`` into this summary."""
+        snap = counter.snapshot()
+        self.total_discovered = snap["total_discovered"]
+        self.enriched_ok = snap["enriched_ok"]
+        self.not_implemented = snap["not_implemented"]
+        self.errors = snap["errors"]
+        self.counts_by_resource_type = snap["counts_by_resource_type"]
+        self.counts_by_enrich_status = snap["counts_by_enrich_status"]
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict with snake_case keys, sorted dict keys, regions sorted by name."""
+        return {
+            "schema_version": self.schema_version,
+            "tool_version": self.tool_version,
+            "started_at": _timestamp(self.started_at),
+            "finished_at": _timestamp(self.finished_at),
+            "duration_s": round(self.duration_s, 3),
+            "tenancy_id": self.tenancy_id,
+            "tenancy_name": self.tenancy_name,
+            "home_region": self.home_region,
+            "query": self.query,
+            "flags": _sorted_dict(self.flags),
+            "regions": [r.to_dict() for r in sorted(self.regions, key=lambda r: r.region)],
+            "total_discovered": self.total_discovered,
+            "enriched_ok": self.enriched_ok,
+            "not_implemented": self.not_implemented,
+            "errors": self.errors,
+            "counts_by_resource_type": _sorted_dict(self.counts_by_resource_type),
+            "counts_by_enrich_status": _sorted_dict(self.counts_by_enrich_status),
+            "terminated_dropped": self.terminated_dropped,
+            "duplicates_merged": self.duplicates_merged,
+            "out_of_scope_dropped": self.out_of_scope_dropped,
+            "files": sorted(self.files),
+        }
+
+
+class SummaryCounter:
+    """Counts records as they stream past. Thread-safe: ``add`` may be called from worker threads."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_type: Counter[str] = Counter()
+        self._by_status: Counter[str] = Counter()
+        self._total = 0
+
+    def add(self, record: Mapping[str, Any]) -> None:
+        rtype = record.get("resourceType") or ""
+        status = record.get("enrichStatus") or ""
+        with self._lock:
+            self._total += 1
+            self._by_type[rtype] += 1
+            self._by_status[status] += 1
+
+    @property
+    def total(self) -> int:
+        return self._total
+
+    def snapshot(self) -> dict[str, Any]:
+        """The counts as ``RunSummary`` fields. Every known enrich status is present, zero if unseen."""
+        with self._lock:
+            by_status = {status: self._by_status.get(status, 0) for status in ENRICH_STATUSES}
+            by_status.update(self._by_status)
+            return {
+                "total_discovered": self._total,
+                "enriched_ok": by_status["OK"],
+                "not_implemented": by_status["NOT_IMPLEMENTED"],
+                "errors": by_status["ERROR"],
+                "counts_by_resource_type": _sorted_dict(self._by_type),
+                "counts_by_enrich_status": _sorted_dict(by_status),
+            }

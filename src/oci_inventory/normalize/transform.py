@@ -1,0 +1,97 @@
+"""Turn one Resource Search ``ResourceSummary`` (raw wire dict) plus enrichment into a canonical record.
+
+This runs once per resource (up to a million times per run), so it is a plain function with no validation
+beyond what keeps the output inside the JSON Schema.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from oci_inventory.normalize.schema import ENRICH_STATUSES, Record
+from oci_inventory.util.time import is_canonical_timestamp, normalize_timestamp
+
+#: Summary keys that have no top-level field; kept under ``details["searchSummary"]`` when present.
+#: ``searchContext`` is left out on purpose: it holds query highlights, which would make records differ
+#: between runs that use different queries.
+SEARCH_SUMMARY_EXTRA_KEYS: tuple[str, ...] = (
+    "availabilityDomain",
+    "systemTags",
+    "identityContext",
+    "additionalDetails",
+)
+
+_ENRICH_STATUSES = frozenset(ENRICH_STATUSES)
+
+
+def _relationship_key(rel: Mapping[str, Any]) -> tuple[str, str, str]:
+    return (rel["relation"], rel["targetOcid"], rel["targetType"] or "")
+
+
+def normalize_record(
+    summary: Mapping[str, Any],
+    *,
+    region: str,
+    collected_at: str,
+    enrich_status: str,
+    enrich_error: str | None,
+    details: Mapping[str, Any],
+    relationships: Sequence[Mapping[str, Any]],
+) -> Record:
+    """Build the canonical record (see ``docs/schema.md``). Inputs are not modified.
+
+    * ``identifier`` becomes ``ocid``; a missing ``compartmentId`` becomes ``""``.
+    * ``timeCreated`` and ``collected_at`` are normalized to ``2024-05-01T10:11:12.345Z``. An unparseable
+      ``timeCreated`` becomes ``null`` and its raw text is kept in ``details.searchSummary.timeCreated``.
+    * absent or null tags become ``{}``.
+    * summary keys without a top-level field (availabilityDomain, systemTags, identityContext,
+      additionalDetails) go to ``details["searchSummary"]`` unless the caller's details already has one.
+    * relationships are sorted by (relation, targetOcid) for deterministic output.
+
+    Raises ``ValueError`` for programming errors: no identifier, unknown enrich status, bad collected_at.
+    """
+    ocid = summary.get("identifier")
+    if not ocid:
+        raise ValueError("ResourceSummary has no identifier")
+    if enrich_status not in _ENRICH_STATUSES:
+        raise ValueError(f"unknown enrich status {enrich_status!r}; expected one of {ENRICH_STATUSES}")
+    collected = normalize_timestamp(collected_at)
+    if not is_canonical_timestamp(collected):
+        raise ValueError(f"collected_at is not a timestamp: {collected_at!r}")
+
+    out_details = dict(details)
+    extra = {key: summary[key] for key in SEARCH_SUMMARY_EXTRA_KEYS if summary.get(key) is not None}
+    raw_created = summary.get("timeCreated")
+    time_created = normalize_timestamp(raw_created)
+    if time_created is not None and not is_canonical_timestamp(time_created):
+        extra["timeCreated"] = raw_created
+        time_created = None
+    if extra and "searchSummary" not in out_details:
+        out_details["searchSummary"] = extra
+
+    defined = summary.get("definedTags") or {}
+    freeform = summary.get("freeformTags") or {}
+    rels = [
+        {"relation": r["relation"], "targetOcid": r["targetOcid"], "targetType": r.get("targetType")}
+        for r in relationships
+    ]
+    if len(rels) > 1:
+        rels.sort(key=_relationship_key)
+
+    return {
+        "ocid": ocid,
+        "resourceType": summary.get("resourceType") or "",
+        "displayName": summary.get("displayName"),
+        "compartmentId": summary.get("compartmentId") or "",
+        "region": region,
+        "lifecycleState": summary.get("lifecycleState"),
+        "timeCreated": time_created,
+        "definedTags": {ns: dict(values or {}) for ns, values in defined.items()},
+        "freeformTags": dict(freeform),
+        "collectedAt": collected,
+        "enrichStatus": enrich_status,
+        "enrichError": enrich_error,
+        "details": out_details,
+        "relationships": rels,
+    }
