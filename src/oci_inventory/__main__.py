@@ -1,0 +1,4 @@
+from oci_inventory.cli import main
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,98 @@
+"""Logging set-up: text or JSON lines on stderr, with secrets scrubbed from every message.
+
+Context such as region, service, operation and opc-request-id travels in ``extra=`` and is emitted as fields of
+the JSON line (or appended as ``key=value`` in text form).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from typing import Any
+
+import orjson
+
+CONTEXT_FIELDS = ("region", "service", "operation", "opc_request_id", "status", "attempt", "delay_s")
+
+_SECRET_PATTERNS = (
+    re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(-----END [A-Z ]*PRIVATE KEY-----|$)", re.S),
+    re.compile(r'signature="[^"]*"'),
+    re.compile(r"ST\$[A-Za-z0-9_\-\.=]+"),
+    re.compile(r"eyJ[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]*"),
+    re.compile(r"(?i)(pass_?phrase|password|token)(['\"]?\s*[:=]\s*)(['\"]?)[^\s'\",}]+"),
+)
+
+
+def redact(text: str) -> str:
+    """Remove private keys, signatures, tokens and passphrases from a string."""
+    for pattern in _SECRET_PATTERNS:
+        if pattern.groups >= 3:
+            text = pattern.sub(lambda m: f"{m.group(1)}{m.group(2)}{m.group(3)}<redacted>", text)
+        else:
+            text = pattern.sub("<redacted>", text)
+    return text
+
+
+class RedactingFilter(logging.Filter):
+    """Renders each record's message once and scrubs secrets from it (and from any exception text)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = redact(record.getMessage())
+        record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}Z",
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for name in CONTEXT_FIELDS:
+            value = getattr(record, name, None)
+            if value is not None:
+                entry[name] = value
+        if record.exc_text:
+            entry["exception"] = record.exc_text
+        return orjson.dumps(entry, option=orjson.OPT_SORT_KEYS, default=str).decode()
+
+
+class TextFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        context = " ".join(
+            f"{name}={getattr(record, name)}" for name in CONTEXT_FIELDS if getattr(record, name, None) is not None
+        )
+        return f"{text} [{context}]" if context else text
+
+
+def setup_logging(level: str = "WARNING", fmt: str = "text", stream: Any = None) -> None:
+    """Configure the root logger once per invocation; safe to call again (replaces our handler)."""
+    import time
+
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.addFilter(RedactingFilter())
+    formatter: logging.Formatter
+    if fmt == "json":
+        formatter = JsonFormatter()
+    else:
+        formatter = TextFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%Y-%m-%dT%H:%M:%SZ")
+    formatter.converter = time.gmtime
+    handler.setFormatter(formatter)
+    handler.set_name("oci-inv")
+    root = logging.getLogger()
+    for existing in list(root.handlers):
+        if existing.get_name() == "oci-inv":
+            root.removeHandler(existing)
+    root.addHandler(handler)
+    root.setLevel(level)
+    # The SDK logs request details at DEBUG; keep it quiet unless asked for explicitly.
+    logging.getLogger("oci").setLevel(max(logging.getLevelName(level), logging.INFO))
+    logging.getLogger("urllib3").setLevel(logging.WARNING)
