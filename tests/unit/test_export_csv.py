@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from oci_inventory.export.csv import write_csv
+from oci_inventory.normalize.schema import CSV_FIELDS
+
+HAZARDOUS = [
+    "plain",
+    "a,b",
+    'say "hi"',
+    "line1\nline2",
+    "cr\r\nlf",
+    '=HYPERLINK("http://evil")',
+    "+1+2",
+    "-2",
+    "@SUM(A1)",
+    "\ttab",
+    " leading space ",
+    "ünïcödé 名前 😀",
+    "",
+]
+
+
+def _record(i: int, name: str | None) -> dict[str, Any]:
+    return {
+        "ocid": f"ocid1.x..{i:03d}",
+        "resourceType": "Instance",
+        "displayName": name,
+        "compartmentId": "ocid1.compartment..c",
+        "region": "eu-frankfurt-1",
+        "lifecycleState": None,
+        "timeCreated": "2024-05-01T10:11:12.345Z",
+        "enrichStatus": "ERROR",
+        "enrichError": 'boom, "quoted"',
+        "definedTags": {"Ops": {"b": "2", "a": "1"}},
+        "freeformTags": {"z": "=1", "a": "ü"},
+        "details": {"ignored": True},
+        "relationships": [],
+        "collectedAt": "2024-06-01T00:00:00.000Z",
+    }
+
+
+@pytest.fixture
+def written(tmp_path: Path) -> tuple[Path, list[dict[str, Any]]]:
+    records = [_record(i, name) for i, name in enumerate(HAZARDOUS)] + [_record(99, None)]
+    path = tmp_path / "inventory.csv"
+    assert write_csv(path, records) == len(records)
+    return path, records
+
+
+def test_header_and_exact_round_trip(written: tuple[Path, list[dict[str, Any]]]) -> None:
+    path, records = written
+    with open(path, encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        assert tuple(reader.fieldnames or ()) == CSV_FIELDS
+        rows = list(reader)
+    assert [row["displayName"] for row in rows] == [*HAZARDOUS, ""]
+    assert rows[0]["lifecycleState"] == ""
+    assert rows[0]["enrichError"] == 'boom, "quoted"'
+    assert rows[0]["definedTags"] == '{"Ops":{"a":"1","b":"2"}}'
+    assert rows[0]["freeformTags"] == '{"a":"ü","z":"=1"}'
+    assert len(rows) == len(records)
+
+
+def test_rfc4180_bytes(written: tuple[Path, list[dict[str, Any]]]) -> None:
+    path, _ = written
+    data = path.read_bytes()
+    assert not data.startswith(b"\xef\xbb\xbf"), "no BOM"
+    assert data.startswith(b"ocid,resourceType,displayName,")
+    assert data.split(b"\r\n", 1)[0].count(b",") == len(CSV_FIELDS) - 1
+    assert b'"a,b"' in data
+    assert b'"say ""hi"""' in data
+    assert b"=HYPERLINK" in data and b"'=" not in data, "values are not altered"
+
+
+def test_empty_input_writes_header_only(tmp_path: Path) -> None:
+    path = tmp_path / "x.csv"
+    assert write_csv(path, []) == 0
+    assert path.read_bytes() == (",".join(CSV_FIELDS) + "\r\n").encode()
+
+
+def test_deterministic_bytes(tmp_path: Path) -> None:
+    records = [_record(i, name) for i, name in enumerate(HAZARDOUS)]
+    write_csv(tmp_path / "a.csv", records)
+    write_csv(tmp_path / "b.csv", records)
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
