@@ -41,6 +41,10 @@ def normalize_timestamp(value: str | datetime | None) -> str | None:
         return iso_z(value)
     if not value:
         return None
+    if _CANONICAL.fullmatch(value):
+        # Already canonical (the common wire form). A canonical-shaped but impossible date such as month 13
+        # would fail to parse and be returned unchanged anyway, so skipping the parse changes nothing.
+        return value
     text = value.strip()
     try:
         parsed = datetime.fromisoformat(text)
