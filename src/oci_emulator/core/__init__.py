@@ -1,0 +1,1 @@
+"""Service-independent machinery: request/response, errors, routing, paging, journal, faults."""

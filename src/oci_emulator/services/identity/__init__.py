@@ -1,0 +1,1 @@
+"""Identity (``identity.{region}``, base path /20160918): tenancy, regions, ADs, compartments, IAM gets/lists."""

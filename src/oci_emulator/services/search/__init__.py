@@ -1,0 +1,1 @@
+"""Resource Search (``query.{region}``, base path /20180409): structured queries and resource types."""
