@@ -65,8 +65,15 @@ def retry_after_seconds(headers: Any) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
+class RetryAborted(Exception):
+    """The run is stopping; a retry that was waiting gives up at once."""
+
+
 class RetryPolicy:
-    """An SDK retry strategy (``make_retrying_call``) with full jitter, ``Retry-After`` and a time budget."""
+    """An SDK retry strategy (``make_retrying_call``) with full jitter, ``Retry-After`` and a time budget.
+
+    ``stop()`` wakes every thread waiting between attempts, so Ctrl-C never waits for a backoff to finish.
+    """
 
     def __init__(
         self,
@@ -75,7 +82,7 @@ class RetryPolicy:
         base_s: float = 0.5,
         cap_s: float = 30.0,
         *,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
         rng: random.Random | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -83,10 +90,18 @@ class RetryPolicy:
         self.max_total_s = max_total_s
         self.base_s = base_s
         self.cap_s = cap_s
-        self.sleep = sleep
+        self._stop = threading.Event()
+        self.sleep = sleep or self._interruptible_sleep
         self.rng = rng or random.Random()
         self.clock = clock
         self.stats = RetryStats()
+
+    def _interruptible_sleep(self, seconds: float) -> None:
+        if self._stop.wait(seconds):
+            raise RetryAborted("stopped while waiting to retry")
+
+    def stop(self) -> None:
+        self._stop.set()
 
     def add_circuit_breaker_callback(self, callback: Any) -> None:  # the SDK calls this; we run no breaker
         return None

@@ -1,0 +1,309 @@
+"""The ``oci-inv`` command line: a thin click layer over the library.
+
+Commands parse options, resolve settings, call library functions and render results. Errors become exit codes
+in exactly one place, :func:`main`. Heavy modules (the OCI SDK, the pipeline) are imported inside commands so
+that ``oci-inv --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from oci_inventory import __version__
+from oci_inventory.util.errors import EXIT_CODE_HELP, AuthError, ExitCode, OciInvError
+
+F = TypeVar("F", bound=Callable[..., Any])
+FORMATS = click.Choice(["table", "json"])
+_STATE: dict[str, Any] = {}  # what the error boundary may name: profile, config file
+
+
+def common_options(func: F) -> F:
+    """Options every command that talks to OCI accepts (each also settable by env and config file)."""
+    options = [
+        click.option("--config", "config", type=str, help="Settings file (YAML or JSON). Env: OCI_INV_CONFIG."),
+        click.option(
+            "--auth",
+            type=str,
+            help="auto|api_key|instance_principal|resource_principal|security_token ('config' = api_key).",
+        ),
+        click.option("--profile", type=str, help="OCI config profile [DEFAULT]. Env: OCI_CLI_PROFILE."),
+        click.option("--config-file", type=str, help="OCI config file [~/.oci/config]. Env: OCI_CLI_CONFIG_FILE."),
+        click.option(
+            "--endpoint-template",
+            type=str,
+            help="Send every API call to TEMPLATE.format(service=..., region=...), e.g. "
+            "http://127.0.0.1:8080/{service}/{region}.",
+        ),
+        click.option("--log-level", type=str, help="DEBUG|INFO|WARNING|ERROR [WARNING]."),
+        click.option("--log-format", type=str, help="text|json [text]; JSON lines on stderr."),
+        click.option("--connect-timeout", type=float, help="Seconds [10]."),
+        click.option("--read-timeout", type=float, help="Seconds [60]."),
+        click.option("--debug", is_flag=True, default=False, help="Show tracebacks on errors."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _settings(**flags: Any) -> Any:
+    from oci_inventory.config import resolve_settings
+    from oci_inventory.logging import setup_logging
+
+    config = flags.pop("config", None)
+    flags.pop("debug", None)
+    settings = resolve_settings(flags, config_path=config)
+    setup_logging(settings.log_level, settings.log_format)
+    _STATE.update(profile=settings.profile, config_file=settings.config_file, auth=settings.auth)
+    return settings
+
+
+def _factory(settings: Any) -> Any:
+    from oci_inventory.auth.providers import build_auth
+    from oci_inventory.oci.clients import ClientFactory, RetryPolicy
+
+    auth = build_auth(
+        settings.auth,
+        profile=settings.profile,
+        config_file=settings.config_file,
+        endpoint_template=settings.endpoint_template,
+    )
+    return ClientFactory(
+        auth,
+        endpoint_template=settings.endpoint_template,
+        retry=RetryPolicy(settings.max_attempts, settings.max_retry_time),
+        connect_timeout=settings.connect_timeout,
+        read_timeout=settings.read_timeout,
+    )
+
+
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110},
+    epilog=EXIT_CODE_HELP,
+)
+@click.version_option(__version__, prog_name="oci-inv")
+def cli() -> None:
+    """oci-inv: a complete, repeatable, read-only inventory of an OCI tenancy."""
+
+
+@cli.command("validate-auth")
+@common_options
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+def validate_auth(fmt: str, **flags: Any) -> int:
+    """Check the credentials: auth method, tenancy, principal, home region, subscribed regions."""
+    from oci_inventory.identity import auth_summary
+    from oci_inventory.render import emit_json, emit_mapping
+
+    info = auth_summary(_factory(_settings(**flags)))
+    if fmt == "json":
+        emit_json(info)
+    else:
+        emit_mapping({k: v for k, v in info.items() if v is not None}, title="Authentication OK")
+    return 0
+
+
+@cli.command("list-regions")
+@common_options
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+def list_regions(fmt: str, **flags: Any) -> int:
+    """List the tenancy's subscribed regions (name, key, home, status)."""
+    from oci_inventory.identity import region_rows
+    from oci_inventory.render import emit_json, emit_table
+
+    rows = region_rows(_factory(_settings(**flags)))
+    if fmt == "json":
+        emit_json(rows)
+    else:
+        emit_table(rows, [("name", "Region"), ("key", "Key"), ("home", "Home"), ("status", "Status")])
+    return 0
+
+
+@cli.command("list-compartments")
+@common_options
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@click.option("--include-deleted", is_flag=True, default=False, help="Also list DELETED compartments.")
+def list_compartments(fmt: str, include_deleted: bool, **flags: Any) -> int:
+    """List the whole compartment tree: OCID, name, parent, full path, lifecycle state."""
+    from oci_inventory.identity import compartment_rows
+    from oci_inventory.render import emit_json, emit_table
+
+    rows = compartment_rows(_factory(_settings(**flags)), include_deleted=include_deleted)
+    if fmt == "json":
+        emit_json(rows)
+    else:
+        columns = [("path", "Path"), ("name", "Name"), ("id", "OCID"), ("parent_id", "Parent")]
+        emit_table(rows, [*columns, ("lifecycle_state", "State")])
+    return 0
+
+
+@cli.command("run")
+@common_options
+@click.option("--outdir", type=str, help="Where run directories go [out].")
+@click.option("--regions", type=str, help="Comma list of regions [all READY subscribed regions].")
+@click.option("--compartment", "compartments", multiple=True, help="Compartment OCID to scope to (repeatable).")
+@click.option("--no-subtree", is_flag=True, default=None, help="Only the named compartments, not their subtrees.")
+@click.option("--query", type=str, help="Structured Search query [query all resources].")
+@click.option("--include-terminated", is_flag=True, default=None, help="Keep TERMINATED and DELETED resources.")
+@click.option("--parquet", is_flag=True, default=None, help="Also write inventory.parquet (needs pyarrow).")
+@click.option("--prev", type=str, help="A previous run directory or inventory.jsonl to diff against.")
+@click.option("--workers-region", type=int, help="Regions discovered in parallel [6].")
+@click.option("--workers-enrich", type=int, help="Enrichment threads [24].")
+@click.option("--quiet", is_flag=True, default=None, help="No progress bars or summary table.")
+def run_command(**flags: Any) -> int:
+    """Discover, enrich and export every resource; the last line printed is the run directory."""
+    from oci_inventory.runner import execute_run
+
+    flags["compartments"] = list(flags.get("compartments") or []) or None
+    settings = _settings(**flags)
+    return execute_run(settings, _factory)
+
+
+@cli.command("diff")
+@click.option("--prev", required=True, type=str, help="Earlier run directory or inventory.jsonl.")
+@click.option("--curr", required=True, type=str, help="Later run directory or inventory.jsonl.")
+@click.option("--outdir", type=str, default=None, help="Where to write diff.json [the --curr run directory].")
+@click.option("--debug", is_flag=True, default=False, help="Show tracebacks on errors.")
+def diff_command(prev: str, curr: str, outdir: str | None, debug: bool) -> int:
+    """Compare two runs by OCID and stable hash; writes diff.json and diff_summary.json."""
+    from oci_inventory.diff.diff import diff_inventories, write_diff
+    from oci_inventory.render import emit_json
+
+    result = diff_inventories(Path(prev), Path(curr))
+    target = Path(outdir) if outdir else _default_diff_dir(Path(curr))
+    diff_path, _ = write_diff(result, target)
+    emit_json(result.summary())
+    click.echo(str(diff_path.parent))
+    return 0
+
+
+def _default_diff_dir(curr: Path) -> Path:
+    return curr if curr.is_dir() else curr.parent
+
+
+@cli.group("config")
+def config_group() -> None:
+    """Inspect settings."""
+
+
+@config_group.command("show")
+@common_options
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+def config_show(fmt: str, **flags: Any) -> int:
+    """Print the effective settings and where each comes from (flag, env, file, default)."""
+    from oci_inventory.render import emit_json, emit_table
+
+    rows = [{"setting": n, "value": v, "source": s} for n, v, s in _settings(**flags).rows()]
+    if fmt == "json":
+        emit_json(rows)
+    else:
+        emit_table(rows, [("setting", "Setting"), ("value", "Value"), ("source", "Source")])
+    return 0
+
+
+@cli.command("demo")
+@click.option("--outdir", type=str, default="out/demo", show_default=True, help="Where the demo runs go.")
+@click.option("--size", type=int, default=5000, show_default=True, help="Resources in the emulated tenancy.")
+@click.option("--seed", type=int, default=7, show_default=True)
+@click.option("--debug", is_flag=True, default=False, help="Show tracebacks on errors.")
+def demo_command(outdir: str, size: int, seed: int, debug: bool) -> int:
+    """Start the built-in emulated tenancy, inventory it twice with a change in between, show the diff."""
+    from oci_inventory.demo import run_demo
+
+    return run_demo(Path(outdir), size=size, seed=seed)
+
+
+def _add_emulator_group() -> None:
+    try:
+        from oci_emulator.cli import main as emulator_main
+    except ImportError:  # the emulator ships in the same distribution; tolerate a partial install
+        return
+    cli.add_command(emulator_main, "emulator")
+
+
+_add_emulator_group()
+
+
+def _service_error_line(exc: Any) -> tuple[str, ExitCode]:
+    where = ""
+    if _STATE.get("auth") in (None, "auto", "api_key", "security_token"):
+        where = f" for profile [{_STATE.get('profile')}] in {_STATE.get('config_file')}"
+    if exc.status == 401:
+        return (
+            f"OCI rejected the credentials{where} (401 {exc.code}); check the user, fingerprint and key, "
+            "or refresh the session token",
+            ExitCode.AUTH,
+        )
+    if exc.status in (403, 404) and exc.code in ("NotAuthorizedOrNotFound", "NotAuthorized", "Forbidden"):
+        return (
+            f"not authorized{where}: {exc.status} {exc.code} on {exc.operation_name or 'a request'}; "
+            "grant the principal read/inspect permissions",
+            ExitCode.AUTH,
+        )
+    return (f"OCI request failed: {exc.status} {exc.code}: {exc.message}", ExitCode.INTERNAL)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the CLI and map every outcome to a documented exit code (the one error boundary)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args or os.environ.get("OCI_INV_DEBUG", "") not in ("", "0", "false")
+    code: int = ExitCode.OK
+    try:
+        result = cli.main(args=args, prog_name="oci-inv", standalone_mode=False)
+        code = result if isinstance(result, int) else ExitCode.OK
+    except click.exceptions.Exit as exc:
+        code = exc.exit_code
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        click.echo("oci-inv: interrupted; no run directory was completed", err=True)
+        code = ExitCode.INTERRUPTED
+    except click.ClickException as exc:
+        hint = " (see 'oci-inv --help')"
+        ctx = getattr(exc, "ctx", None)
+        if ctx is not None:
+            hint = f" (see '{ctx.command_path} --help')"
+        click.echo(f"oci-inv: error: {exc.format_message()}{hint}", err=True)
+        code = ExitCode.USAGE
+    except OciInvError as exc:
+        if debug:
+            import traceback
+
+            traceback.print_exc()
+        click.echo(f"oci-inv: error: {exc.user_line()}", err=True)
+        code = exc.exit_code
+    except Exception as exc:
+        if debug:
+            import traceback
+
+            traceback.print_exc()
+        line, code = _unexpected_line(exc)
+        click.echo(f"oci-inv: error: {line}", err=True)
+    sys.stdout.flush()
+    sys.exit(int(code))
+
+
+def _unexpected_line(exc: Exception) -> tuple[str, ExitCode]:
+    from oci_inventory.logging import redact
+
+    oci_mod = sys.modules.get("oci")
+    if oci_mod is not None:
+        if isinstance(exc, oci_mod.exceptions.ServiceError):
+            line, code = _service_error_line(exc)
+            return redact(line), code
+        if isinstance(exc, (oci_mod.exceptions.RequestException, oci_mod.exceptions.ConnectTimeout)):
+            return (
+                redact(
+                    f"cannot reach the OCI endpoint: {type(exc).__name__}; check the network, region "
+                    "and --endpoint-template"
+                ),
+                ExitCode.INTERNAL,
+            )
+    if isinstance(exc, AuthError):  # pragma: no cover - handled above, kept for type completeness
+        return exc.user_line(), ExitCode.AUTH
+    text = " ".join(str(exc).split())[:300]
+    return redact(
+        f"internal error: {type(exc).__name__}: {text} (rerun with --debug for a traceback)"
+    ), ExitCode.INTERNAL
