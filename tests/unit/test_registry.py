@@ -57,3 +57,26 @@ def test_every_lazy_map_entry_imports_and_registers_its_type() -> None:
             client_module, _, client_class = enricher.spec.client.rpartition(".")
             assert hasattr(importlib.import_module(client_module), client_class)
             assert hasattr(getattr(importlib.import_module(client_module), client_class), enricher.spec.operation)
+
+
+def test_a_lookup_during_the_lazy_import_waits_for_the_registration() -> None:
+    import threading
+
+    from tests.unit import lazy_target
+
+    found: dict[str, Enricher] = {}
+
+    def lookup(name: str) -> None:
+        found[name] = lazy_target.REGISTRY.get("Lazy")
+
+    first = threading.Thread(target=lookup, args=("first",))
+    first.start()
+    assert lazy_target.IMPORT_STARTED.wait(timeout=10)
+    second = threading.Thread(target=lookup, args=("second",))
+    second.start()
+    second.join(timeout=0.5)  # with the race, the second lookup returns the DefaultEnricher at once
+    lazy_target.RELEASE_IMPORT.set()
+    first.join()
+    second.join()
+    assert type(found["first"]).__name__ == "LazyEnricher"
+    assert type(found["second"]).__name__ == "LazyEnricher"

@@ -65,12 +65,14 @@ class Registry:
         if found is not None:
             return found
         module = self._modules.get(resource_type)
-        if module is not None and module not in self._imported:
+        if module is not None:
+            # Under the lock until the module has registered: a thread that finds the module "imported" must also
+            # find its enrichers, or the first records of a type would silently get the DefaultEnricher.
             with self._lock:
                 if module not in self._imported:
-                    self._imported.add(module)
                     importlib.import_module(module)
-            found = self._enrichers.get(resource_type)
+                    self._imported.add(module)
+                found = self._enrichers.get(resource_type)
         return found or self.default
 
     def registered(self) -> dict[str, Enricher]:
