@@ -172,8 +172,8 @@ class _Run:
             log.debug("discovery failed in %s", region, exc_info=True, extra={"region": region})
         outcome.duration_s = time.monotonic() - started
         self.reporter.region_done(region, outcome.status == "ok")
-        if outcome.status == "failed":
-            log.warning("region %s failed: %s", region, outcome.error, extra={"region": region})
+        if outcome.status == "failed" and not self.cancel.is_set():  # a fatal error speaks for itself
+            log.info("region %s failed: %s", region, outcome.error, extra={"region": region})
         return outcome
 
     def accept(self, item: Mapping[str, Any], region: str) -> None:
