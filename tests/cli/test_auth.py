@@ -57,8 +57,13 @@ def test_resource_principal(cli, tenancy, monkeypatch: pytest.MonkeyPatch) -> No
 def test_instance_principal_through_the_emulated_metadata_service(cli, tenancy, use_metadata) -> None:  # type: ignore[no-untyped-def]
     use_metadata(tenancy.emu)
     result = cli(
-        "validate-auth", "--auth", "instance_principal", "--endpoint-template", tenancy.emu.endpoint_template,
-        "--format", "json",
+        "validate-auth",
+        "--auth",
+        "instance_principal",
+        "--endpoint-template",
+        tenancy.emu.endpoint_template,
+        "--format",
+        "json",
     )
     assert result.code == 0, result.err
     info = json.loads(result.out)
@@ -68,11 +73,18 @@ def test_instance_principal_through_the_emulated_metadata_service(cli, tenancy, 
     assert any("/v1/x509" in p for p in paths)
 
 
-def test_auto_falls_back_to_instance_principal_without_a_config_file(cli, tenancy, use_metadata, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_auto_falls_back_to_instance_principal_without_a_config_file(
+    cli, tenancy, use_metadata, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     use_metadata(tenancy.emu)
     result = cli(
-        "validate-auth", "--config-file", str(tmp_path / "none"), "--endpoint-template",
-        tenancy.emu.endpoint_template, "--format", "json",
+        "validate-auth",
+        "--config-file",
+        str(tmp_path / "none"),
+        "--endpoint-template",
+        tenancy.emu.endpoint_template,
+        "--format",
+        "json",
     )
     assert result.code == 0, result.err
     assert json.loads(result.out)["auth_method"] == "instance_principal"

@@ -41,8 +41,9 @@ def test_run_with_prev_and_the_diff_command(cli, tenancy, tmp_path: Path) -> Non
 def test_a_run_diffed_against_itself_is_all_unchanged(cli, shared_tenancy, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     first = cli("run", *shared_tenancy.args, "--outdir", str(tmp_path), "--quiet", "--regions", "ap-tokyo-1")
     a = run_dir(first.out)
-    second = cli("run", *shared_tenancy.args, "--outdir", str(tmp_path), "--quiet", "--regions", "ap-tokyo-1",
-                 "--prev", str(a))
+    second = cli(
+        "run", *shared_tenancy.args, "--outdir", str(tmp_path), "--quiet", "--regions", "ap-tokyo-1", "--prev", str(a)
+    )
     summary = json.loads((run_dir(second.out) / "diff_summary.json").read_text())
     lines = (a / "inventory.jsonl").read_text().splitlines()
     assert (summary["added"], summary["removed"], summary["changed"], summary["unchanged"]) == (0, 0, 0, len(lines))

@@ -15,7 +15,9 @@ from oci_inventory.export.rundir import find_runs
 from tests.integration.helpers import expected_ocids, records, run_dir, summary
 
 
-def test_region_down_is_exit_4_with_the_other_regions_complete(cli, tenancy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_region_down_is_exit_4_with_the_other_regions_complete(
+    cli, tenancy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("OCI_INV_MAX_ATTEMPTS", "2")
     tenancy.emu.faults.configure(down_regions={"eu-frankfurt-1"})
     result = cli("run", *tenancy.args, "--outdir", str(tmp_path), "--quiet")
@@ -23,13 +25,17 @@ def test_region_down_is_exit_4_with_the_other_regions_complete(cli, tenancy, tmp
     assert "eu-frankfurt-1" in result.err and "503" in result.err and "Traceback" not in result.err
     directory = run_dir(result.out)
     regions = {r["region"]: r for r in summary(directory)["regions"]}
-    assert regions["eu-frankfurt-1"]["status"] == "failed" and "ServiceUnavailable" in regions["eu-frankfurt-1"]["error"]
+    assert (
+        regions["eu-frankfurt-1"]["status"] == "failed" and "ServiceUnavailable" in regions["eu-frankfurt-1"]["error"]
+    )
     assert regions["us-ashburn-1"]["status"] == regions["ap-tokyo-1"]["status"] == "ok"
     expected = expected_ocids(tenancy.emu.model, ["us-ashburn-1", "ap-tokyo-1"])
     assert {r["ocid"] for r in records(directory)} == expected
 
 
-def test_throttling_and_server_errors_are_survived(cli, tenancy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_throttling_and_server_errors_are_survived(
+    cli, tenancy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
     tenancy.emu.faults.configure(error_rate=0.15, seed=4, retry_after_s=0)
     tenancy.emu.faults.fail_next(3, status=429, retry_after=0, service="query")
     result = cli("run", *tenancy.args, "--outdir", str(tmp_path), "--quiet")
@@ -81,7 +87,9 @@ def test_interrupted_run_leaves_no_finished_looking_directory(tenancy, tmp_path:
         (["--query", "find me everything"], "query"),
     ],
 )
-def test_bad_input_is_exit_2_with_one_clear_line(cli, shared_tenancy, tmp_path: Path, args: list[str], needle: str) -> None:  # type: ignore[no-untyped-def]
+def test_bad_input_is_exit_2_with_one_clear_line(
+    cli, shared_tenancy, tmp_path: Path, args: list[str], needle: str
+) -> None:  # type: ignore[no-untyped-def]
     result = cli("run", *shared_tenancy.args, "--outdir", str(tmp_path / "o"), "--quiet", *args)
     assert result.code == 2, (result.out, result.err)
     lines = result.err.strip().splitlines()
@@ -114,9 +122,16 @@ def test_bad_config_value_is_exit_2(cli, shared_tenancy, tmp_path: Path) -> None
     assert result.code == 2 and "colour" in result.err and str(cfg) in result.err
 
 
-def test_bad_endpoint_is_one_line_not_a_traceback(cli, shared_tenancy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_bad_endpoint_is_one_line_not_a_traceback(
+    cli, shared_tenancy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("OCI_INV_MAX_ATTEMPTS", "1")
-    args = ["--config-file", str(shared_tenancy.config_file), "--endpoint-template", "http://127.0.0.1:9/{service}/{region}"]
+    args = [
+        "--config-file",
+        str(shared_tenancy.config_file),
+        "--endpoint-template",
+        "http://127.0.0.1:9/{service}/{region}",
+    ]
     result = cli("validate-auth", *args)
     assert result.code == 1 and len(result.err.strip().splitlines()) == 1 and "Traceback" not in result.err
     assert "cannot reach" in result.err

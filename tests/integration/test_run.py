@@ -133,7 +133,9 @@ def test_the_journal_shows_only_reads(first_run) -> None:  # type: ignore[no-unt
     assert {e.region for e in searches} == set(ALL) and all("limit=1000" in e.path for e in searches)
 
 
-def test_same_tenancy_twice_gives_identical_files_but_collected_at(first_run, shared_tenancy, cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_same_tenancy_twice_gives_identical_files_but_collected_at(
+    first_run, shared_tenancy, cli, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     result = cli("run", *shared_tenancy.args, "--outdir", str(tmp_path), "--quiet", "--workers-enrich", "3")
     assert result.code == 0, result.err
     second = run_dir(result.out)
@@ -156,8 +158,16 @@ def test_discovery_follows_many_pages(cli, tmp_path: Path) -> None:  # type: ign
 
     with Emulator(seed=3, size=2600, regions=("us-phoenix-1",)).start() as emu:
         cfg = emu.write_oci_config(tmp_path / "emu")
-        result = cli("run", "--config-file", str(cfg), "--endpoint-template", emu.endpoint_template,
-                     "--outdir", str(tmp_path / "out"), "--quiet")
+        result = cli(
+            "run",
+            "--config-file",
+            str(cfg),
+            "--endpoint-template",
+            emu.endpoint_template,
+            "--outdir",
+            str(tmp_path / "out"),
+            "--quiet",
+        )
         assert result.code == 0, result.err
         directory = run_dir(result.out)
         assert {r["ocid"] for r in records(directory)} == expected_ocids(emu.model, ["us-phoenix-1"])
@@ -169,21 +179,42 @@ def test_discovery_follows_many_pages(cli, tmp_path: Path) -> None:  # type: ign
 
 
 def test_custom_query_and_include_terminated(cli, shared_tenancy, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    result = cli("run", *shared_tenancy.args, "--outdir", str(tmp_path), "--quiet",
-                 "--query", "query instance resources", "--include-terminated", "--regions", "eu-frankfurt-1")
+    result = cli(
+        "run",
+        *shared_tenancy.args,
+        "--outdir",
+        str(tmp_path),
+        "--quiet",
+        "--query",
+        "query instance resources",
+        "--include-terminated",
+        "--regions",
+        "eu-frankfurt-1",
+    )
     assert result.code == 0, result.err
     recs = records(run_dir(result.out))
     model = shared_tenancy.emu.model
-    expected = {r["identifier"] for r in model.resources if r["resourceType"] == "Instance"
-                and r["identifier"] in expected_ocids(model, ["eu-frankfurt-1"], include_terminated=True)}
+    expected = {
+        r["identifier"]
+        for r in model.resources
+        if r["resourceType"] == "Instance"
+        and r["identifier"] in expected_ocids(model, ["eu-frankfurt-1"], include_terminated=True)
+    }
     assert {r["ocid"] for r in recs} == expected
     assert any(r["lifecycleState"] == "TERMINATED" for r in recs)
     assert {r["region"] for r in recs} == {"eu-frankfurt-1"}
 
 
 def test_custom_query_is_filtered_client_side(cli, shared_tenancy, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    result = cli("run", *shared_tenancy.args, "--outdir", str(tmp_path), "--quiet",
-                 "--query", "query instance resources where lifecycleState = 'TERMINATED'")
+    result = cli(
+        "run",
+        *shared_tenancy.args,
+        "--outdir",
+        str(tmp_path),
+        "--quiet",
+        "--query",
+        "query instance resources where lifecycleState = 'TERMINATED'",
+    )
     assert result.code == 0, result.err
     directory = run_dir(result.out)
     assert records(directory) == [] and summary(directory)["terminated_dropped"] > 0
@@ -205,19 +236,23 @@ def test_compartment_scoping_with_and_without_subtree(cli, shared_tenancy, tmp_p
     assert result.code == 0, result.err
     scoped = records(run_dir(result.out))
     assert scoped and {r["compartmentId"] for r in scoped} <= subtree
-    assert {r["ocid"] for r in scoped} == {o for o in expected_ocids(model, ALL)
-                                           if next(x for x in model.resources if x["identifier"] == o)["compartmentId"]
-                                           in subtree}
-    only = cli("run", *shared_tenancy.args, "--outdir", str(tmp_path), "--quiet", "--compartment", root["id"],
-               "--no-subtree")
+    assert {r["ocid"] for r in scoped} == {
+        o
+        for o in expected_ocids(model, ALL)
+        if next(x for x in model.resources if x["identifier"] == o)["compartmentId"] in subtree
+    }
+    only = cli(
+        "run", *shared_tenancy.args, "--outdir", str(tmp_path), "--quiet", "--compartment", root["id"], "--no-subtree"
+    )
     assert {r["compartmentId"] for r in records(run_dir(only.out))} == {root["id"]}
 
 
 def test_parquet_round_trip(cli, shared_tenancy, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     import pyarrow.parquet as pq
 
-    result = cli("run", *shared_tenancy.args, "--outdir", str(tmp_path), "--quiet", "--parquet",
-                 "--regions", "ap-tokyo-1")
+    result = cli(
+        "run", *shared_tenancy.args, "--outdir", str(tmp_path), "--quiet", "--parquet", "--regions", "ap-tokyo-1"
+    )
     assert result.code == 0, result.err
     directory = run_dir(result.out)
     table = pq.read_table(directory / "inventory.parquet")
@@ -230,7 +265,9 @@ def test_parquet_round_trip(cli, shared_tenancy, tmp_path: Path) -> None:  # typ
     assert str(table.schema.field("timeCreated").type).startswith("timestamp[ms")
 
 
-def test_missing_pyarrow_is_exit_2_before_any_api_call(cli, tenancy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_missing_pyarrow_is_exit_2_before_any_api_call(
+    cli, tenancy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
     import sys
 
     monkeypatch.setitem(sys.modules, "pyarrow", None)

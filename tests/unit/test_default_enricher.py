@@ -9,7 +9,7 @@ SUMMARY: dict[str, Any] = {
     "resourceType": "Widget",
     "identifier": "ocid1.widget.oc1.iad.aaaa",
     "compartmentId": "ocid1.compartment.oc1..bbbb",
-    "displayName": "w, \"1\"",
+    "displayName": 'w, "1"',
     "lifecycleState": "ACTIVE",
     "timeCreated": "2024-05-01T10:11:12.345Z",
     "availabilityDomain": None,
