@@ -12,7 +12,7 @@ import logging
 import threading
 import time
 from collections.abc import Mapping
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,7 @@ from oci_inventory.oci.compartments import fetch_compartments, subtree_ids
 from oci_inventory.oci.discovery import TERMINAL_STATES, Cancelled, Deduplicator, search_region
 from oci_inventory.oci.regions import home_region, list_subscriptions, select_regions
 from oci_inventory.progress import Reporter
+from oci_inventory.util.concurrency import BoundedExecutor, Stopped
 from oci_inventory.util.errors import AuthError, OciInvError, UsageError
 from oci_inventory.util.time import iso_z, utc_now
 
@@ -128,8 +129,9 @@ class _Run:
         self.lock = threading.Lock()
         self.terminated_dropped = 0
         self.out_of_scope = 0
-        self.slots = threading.BoundedSemaphore(max(1, options.workers_enrich * 4))
-        self.pool = ThreadPoolExecutor(options.workers_enrich, thread_name_prefix="enrich")
+        self.pool = BoundedExecutor(
+            options.workers_enrich, max_pending=options.workers_enrich * 4, name="enrich", on_error=self.fail
+        )
 
     def fail(self, exc: BaseException) -> None:
         with self.lock:
@@ -151,7 +153,7 @@ class _Run:
             for item in search_region(self.factory, region, self.options.query, on_page=on_page, cancel=self.cancel):
                 outcome.records += 1
                 self.accept(item, region)
-        except (Cancelled, RetryAborted):
+        except (Cancelled, RetryAborted, Stopped):
             outcome.status = "failed"
             outcome.error = "cancelled"
         except oci.exceptions.ServiceError as exc:
@@ -195,16 +197,7 @@ class _Run:
         if not enricher.calls_api:
             self.process(item, record_region, enricher)
             return
-        while not self.slots.acquire(timeout=0.5):
-            if self.cancel.is_set():
-                raise Cancelled()
-        future = self.pool.submit(self.process, item, record_region, enricher)
-        future.add_done_callback(self._task_done)
-
-    def _task_done(self, future: Future[None]) -> None:
-        self.slots.release()
-        if not future.cancelled() and future.exception() is not None:
-            self.fail(future.exception())  # type: ignore[arg-type]
+        self.pool.submit(self.process, item, record_region, enricher)
 
     def process(self, item: Mapping[str, Any], region: str, enricher: Enricher) -> None:
         if self.cancel.is_set():
@@ -316,12 +309,12 @@ def _discover_all(run: _Run, regions: list[str]) -> list[RegionOutcome]:
     try:
         futures = {region_pool.submit(run.discover, region): region for region in regions}
         outcomes = [future.result() for future in as_completed(futures)]
-        run.pool.shutdown(wait=True)
+        run.pool.join()
         return sorted(outcomes, key=lambda o: o.region)
     except BaseException:
         run.cancel.set()
         run.factory.retry.stop()
-        run.pool.shutdown(wait=False, cancel_futures=True)
+        run.pool.stop()
         region_pool.shutdown(wait=False, cancel_futures=True)
         raise
     finally:
