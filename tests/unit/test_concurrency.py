@@ -15,8 +15,11 @@ def test_at_most_max_pending_tasks_are_admitted_and_errors_are_reported() -> Non
     pool.submit(gate.wait)
     admitted = threading.Event()
 
+    def fail() -> None:
+        raise ValueError("boom")
+
     def third() -> None:
-        pool.submit(lambda: (_ for _ in ()).throw(ValueError("boom")))
+        pool.submit(fail)
         admitted.set()
 
     producer = threading.Thread(target=third)
