@@ -29,6 +29,18 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.
     monkeypatch.setenv("HOME", str(tmp_path_factory.mktemp("home")))
 
 
+@pytest.fixture(autouse=True)
+def drop_log_handler() -> Iterator[None]:
+    """The CLI installs a root handler bound to the captured stderr; remove it after each test."""
+    import logging
+
+    yield
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if handler.get_name() == "oci-inv":
+            root.removeHandler(handler)
+
+
 @dataclass
 class CliResult:
     code: int
