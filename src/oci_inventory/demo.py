@@ -10,6 +10,8 @@ import os
 import sys
 from pathlib import Path
 
+import orjson
+
 DEMO_REGIONS = ("us-ashburn-1", "eu-frankfurt-1", "ap-tokyo-1")
 
 
@@ -34,17 +36,23 @@ def run_demo(outdir: Path, *, size: int = 5000, seed: int = 7) -> int:
         _say("== oci-inv list-compartments --format json | (first 5 of them)")
         _list_compartments_head(common)
         _say(f"== oci-inv run --outdir {outdir}")
-        first = _invoke_run(["run", *common, "--outdir", str(outdir), "--quiet"])
+        first = _invoke_run(["run", *common, "--outdir", str(outdir)])
         changes = emu.mutate(seed=seed + 1, add=25, remove=10, change=15)
         _say(
             f"== The tenancy changes: {_count(changes, 'added')} added, {_count(changes, 'removed')} removed, "
             f"{_count(changes, 'changed')} changed"
         )
         _say(f"== oci-inv run --prev {first}")
-        second = _invoke_run(["run", *common, "--outdir", str(outdir), "--prev", str(first), "--quiet"])
-        summary = (second / "diff_summary.json").read_text(encoding="utf-8")
-        _say("== diff_summary.json")
-        _say(summary.strip())
+        second = _invoke_run(["run", *common, "--outdir", str(outdir), "--prev", str(first)])
+        summary = orjson.loads((second / "diff_summary.json").read_bytes())
+        _say(
+            f"== Diff (diff_summary.json): {summary['added']} added, {summary['removed']} removed, "
+            f"{summary['changed']} changed, {summary['unchanged']} unchanged"
+        )
+        _say("   (a resource that turns TERMINATED counts as removed; the inventory drops terminated resources)")
+        for rtype, counts in summary["by_resource_type"].items():
+            if counts["added"] or counts["removed"] or counts["changed"]:
+                _say(f"   {rtype:<24} +{counts['added']:<3} -{counts['removed']:<3} ~{counts['changed']}")
         _say(f"== Files of the second run in {second}:")
         for path in sorted(second.iterdir()):
             _say(f"   {path.name:<22} {path.stat().st_size:>12,} bytes")
@@ -69,8 +77,6 @@ def _invoke(args: list[str]) -> None:
 def _list_compartments_head(common: list[str]) -> None:
     import io
     from contextlib import redirect_stdout
-
-    import orjson
 
     buffer = io.StringIO()
     with redirect_stdout(buffer):
