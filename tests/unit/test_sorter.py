@@ -83,3 +83,27 @@ def test_close_cleans_up_even_mid_iteration(tmp_path: Path) -> None:
     assert _spill_dirs(tmp_path) == []
     with pytest.raises(RuntimeError):
         sorter.add("k", b"v")
+
+
+def test_memory_held_is_close_to_the_budgeted_bytes() -> None:
+    """orjson returns bytes with ~8 KiB of spare capacity; the sorter must not keep that slack alive."""
+    import tracemalloc
+
+    import orjson
+
+    def record(i: int) -> dict[str, str]:
+        return {"ocid": f"ocid1.x.oc1..{i:06d}", "pad": "x" * 1000}
+
+    payload = sum(len(orjson.dumps(record(i))) for i in range(2000))
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        sorter = ExternalSorter(max_bytes_in_memory=64 * 2**20)
+        for i in range(2000):
+            sorter.add(f"k{i:06d}", orjson.dumps(record(i)))
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert held < 1.5 * payload, f"{held} bytes held for {payload} bytes of lines"
+    assert len(list(sorter.sorted_lines())) == 2000
+    sorter.close()

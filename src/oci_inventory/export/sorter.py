@@ -55,6 +55,9 @@ class ExternalSorter:
         return len(self._runs)
 
     def add(self, key: str, line: bytes) -> None:
+        # orjson.dumps returns bytes with spare capacity (about 8 KiB for a 1 KiB record); a compact copy keeps
+        # the memory actually held close to the budget, which counts len(line).
+        line = bytes(memoryview(line))
         size = len(key) + len(line) + _ENTRY_OVERHEAD
         with self._lock:
             if self._closed:

@@ -1,0 +1,116 @@
+"""How close ``oci-inv run`` comes to the fastest possible discovery of the same tenancy.
+
+The emulator runs in its own process. Two measurements in one run, against the same tenancy:
+
+* ideal: one thread per region paging Resource Search with the SDK (raw JSON, no processing at all): the floor
+  set by the API itself;
+* oci-inv: a full ``oci-inv run`` in a subprocess (discovery, de-duplication, enrichment, normalization, sorting,
+  JSONL + CSV export, run summary), with its wall time and peak RSS.
+
+Prints both, the ratio, and resources per second.
+
+    .venv/bin/python benchmarks/run_throughput.py [--size 100000] [--regions us-ashburn-1,eu-frankfurt-1,ap-tokyo-1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+
+def start_emulator(size: int, regions: str, config_dir: Path) -> tuple[subprocess.Popen[str], str]:
+    cmd = [sys.executable, "-m", "oci_emulator", "serve", "--port", "0", "--size", str(size),
+           "--regions", regions, "--config-dir", str(config_dir)]  # fmt: skip
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        match = re.match(r"endpoint template: (\S+)", line)
+        if match:
+            return proc, match.group(1)
+    raise RuntimeError("the emulator did not start")
+
+
+def ideal_discovery(template: str, config_file: Path, regions: list[str]) -> tuple[float, int]:
+    import oci
+
+    cfg = oci.config.from_file(str(config_file))
+    signer = oci.signer.Signer.from_config(cfg)
+    details = oci.resource_search.models.StructuredSearchDetails(query="query all resources")
+    counts: dict[str, int] = {}
+
+    def page_all(region: str) -> None:
+        client = oci.resource_search.ResourceSearchClient(
+            cfg,
+            signer=signer,
+            service_endpoint=template.format(service="query", region=region),
+            skip_deserialization=True,
+            retry_strategy=oci.retry.NoneRetryStrategy(),
+            circuit_breaker_strategy=oci.circuit_breaker.NoCircuitBreakerStrategy(),
+        )
+        page = None
+        n = 0
+        while True:
+            kwargs = {"page": page} if page else {}
+            response = client.search_resources(details, limit=1000, **kwargs)
+            n += len(response.data["items"])
+            page = response.headers.get("opc-next-page")
+            if not page:
+                break
+        counts[region] = n
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=page_all, args=(r,)) for r in regions]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - started, sum(counts.values())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--size", type=int, default=100_000)
+    parser.add_argument("--regions", default="us-ashburn-1,eu-frankfurt-1,ap-tokyo-1")
+    args = parser.parse_args()
+    regions = args.regions.split(",")
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        proc, template = start_emulator(args.size, args.regions, work / "emu")
+        config_file = work / "emu" / "config"
+        try:
+            ideal_s, searched = ideal_discovery(template, config_file, regions)
+            env = {**os.environ, "OCI_METADATA_BASE_URL": "http://127.0.0.1:9/opc/v2"}
+            cmd = [sys.executable, "-m", "oci_inventory", "run", "--config-file", str(config_file),
+                   "--endpoint-template", template, "--outdir", str(work / "out"), "--quiet"]  # fmt: skip
+            started = time.perf_counter()
+            result = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+            run_s = time.perf_counter() - started
+            if result.returncode != 0:
+                raise SystemExit(f"oci-inv run failed ({result.returncode}): {result.stderr.strip()}")
+            peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+            run_dir = Path(result.stdout.strip().splitlines()[-1])
+            summary = json.loads((run_dir / "run_summary.json").read_text())
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+    records = summary["total_discovered"]
+    print(f"tenancy: {args.size} resources, {len(regions)} regions, {searched} search results in all")
+    print(f"ideal discovery (raw SDK paging, 1 thread/region): {ideal_s:8.2f} s  {searched / ideal_s:10.0f} results/s")
+    print(f"oci-inv run (whole pipeline, process start incl.):  {run_s:8.2f} s  {searched / run_s:10.0f} results/s")
+    print(f"records written: {records} ({summary['enriched_ok']} enriched via API, {summary['not_implemented']} "
+          f"search-only, {summary['terminated_dropped']} terminated dropped, {summary['duplicates_merged']} "
+          "duplicates merged)")  # fmt: skip
+    print(f"ratio oci-inv / ideal: {run_s / ideal_s:.2f}x   peak RSS of oci-inv: {peak_mb:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
