@@ -65,7 +65,7 @@ def test_diff_input_errors_are_exit_2(cli, tmp_path: Path) -> None:  # type: ign
 def test_demo_runs_end_to_end(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     result = cli("demo", "--outdir", str(tmp_path), "--size", "400")
     assert result.code == 0, result.err
-    for needle in ("validate-auth", "list-regions", "compartments in all", "diff_summary.json", '"added"'):
+    for needle in ("validate-auth", "list-regions", "compartments in all", "Diff (diff_summary.json)", " added, "):
         assert needle in result.out
     runs = sorted(p for p in tmp_path.iterdir() if p.name[:1].isdigit())
     assert len(runs) == 2 and (runs[1] / "diff.json").exists()
