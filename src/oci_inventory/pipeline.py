@@ -17,9 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import orjson
-
-from oci_inventory.diff.diff import diff_inventories, resolve_inventory_path, write_diff
+from oci_inventory.diff.diff import check_inventory, diff_inventories, resolve_inventory_path, write_diff
 from oci_inventory.enrich.base import STATUS_ERROR, EnrichContext, Enricher, EnrichResult
 from oci_inventory.enrich.registry import REGISTRY, Registry
 from oci_inventory.export.csv import write_csv
@@ -75,17 +73,8 @@ def preflight(options: RunOptions) -> Path | None:
     if options.parquet:
         ensure_pyarrow()
     if options.prev is not None:
-        prev = resolve_inventory_path(options.prev)
-        with prev.open("rb") as handle:
-            first = handle.readline()
-        if first.strip():
-            try:
-                parsed = orjson.loads(first)
-            except orjson.JSONDecodeError:
-                parsed = None
-            if not isinstance(parsed, dict):
-                raise UsageError(f"{prev}:1: not a JSON object; pass an inventory.jsonl written by oci-inv")
-        return prev
+        check_inventory(options.prev)
+        return resolve_inventory_path(options.prev)
     return None
 
 

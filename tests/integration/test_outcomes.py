@@ -103,12 +103,23 @@ def test_bad_region_lists_the_subscribed_ones(cli, shared_tenancy, tmp_path: Pat
     assert "ap-tokyo-1, eu-frankfurt-1, us-ashburn-1" in result.err
 
 
-def test_malformed_prev_names_file_and_line(cli, shared_tenancy, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize(
+    ("content", "line"),
+    [
+        ("this is not json\n", 1),
+        ('{"ocid": "a"}\n{"ocid": "b"}\n[1, 2]\n', 3),
+        ('{"ocid": "a"}\n{"ocid": "b"}\n{"ocid": "b"}\n', 3),
+        ('{"ocid": "b"}\n{"ocid": "a"}\n{"resourceType": "Vcn"}\n', 3),
+    ],
+)
+def test_malformed_prev_names_file_and_line_before_any_api_call(
+    cli, shared_tenancy, tmp_path: Path, content: str, line: int
+) -> None:  # type: ignore[no-untyped-def]
     prev = tmp_path / "inventory.jsonl"
-    prev.write_text("this is not json\n")
+    prev.write_text(content)
     shared_tenancy.emu.journal.clear()
     result = cli("run", *shared_tenancy.args, "--outdir", str(tmp_path / "o"), "--prev", str(prev))
-    assert result.code == 2 and f"{prev}:1" in result.err and len(result.err.strip().splitlines()) == 1
+    assert result.code == 2 and f"{prev}:{line}" in result.err and len(result.err.strip().splitlines()) == 1
     assert shared_tenancy.emu.journal.entries() == [], "rejected before any API call"
 
 

@@ -98,6 +98,19 @@ def _loaded(path: Path) -> Iterator[_Entry]:
         yield by_ocid[ocid]
 
 
+def check_inventory(path: Path) -> int:
+    """Read a whole inventory the way a diff will, and return its record count.
+
+    ``run --prev`` calls this before any API call, so a malformed, duplicated or unreadable previous inventory is
+    reported at once instead of after a long run.
+    """
+    inventory = resolve_inventory_path(path)
+    try:
+        return sum(1 for _ in _streamed(inventory, 0))
+    except _Unsorted:
+        return sum(1 for _ in _loaded(inventory))
+
+
 def _leaf_paths(prefix: str, prev: Any, curr: Any, out: list[str]) -> None:
     if isinstance(prev, dict) and isinstance(curr, dict):
         for key in prev.keys() | curr.keys():
