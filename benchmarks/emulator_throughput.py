@@ -13,10 +13,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import multiprocessing as mp
-import os
-import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -24,19 +21,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from common import start_emulator
+
 TARGET_RPS = 1000.0
-
-
-def start_server(size: int, config_dir: Path) -> tuple[subprocess.Popen[str], str]:
-    cmd = [sys.executable, "-m", "oci_emulator", "serve", "--port", "0", "--size", str(size),
-           "--config-dir", str(config_dir)]  # fmt: skip
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        m = re.match(r"endpoint template: (\S+)", line)
-        if m:
-            return proc, m.group(1)
-    raise RuntimeError("the emulator did not start")
 
 
 def signed_templates(template: str, config_file: str) -> list[tuple[str, str, bytes, dict[str, str]]]:
@@ -114,7 +101,7 @@ def main() -> int:
     parser.add_argument("--size", type=int, default=5000)
     opts = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        server, template = start_server(opts.size, Path(tmp))
+        server, template = start_emulator(opts.size, Path(tmp))
         try:
             config_file = str(Path(tmp) / "config")
             per_proc = [opts.connections // opts.processes] * opts.processes

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import resource
 import subprocess
 import sys
@@ -26,17 +25,7 @@ import threading
 import time
 from pathlib import Path
 
-
-def start_emulator(size: int, regions: str, config_dir: Path) -> tuple[subprocess.Popen[str], str]:
-    cmd = [sys.executable, "-m", "oci_emulator", "serve", "--port", "0", "--size", str(size),
-           "--regions", regions, "--config-dir", str(config_dir)]  # fmt: skip
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        match = re.match(r"endpoint template: (\S+)", line)
-        if match:
-            return proc, match.group(1)
-    raise RuntimeError("the emulator did not start")
+from common import bare_client, start_emulator
 
 
 def ideal_discovery(template: str, config_file: Path, regions: list[str]) -> tuple[float, int]:
@@ -48,13 +37,8 @@ def ideal_discovery(template: str, config_file: Path, regions: list[str]) -> tup
     counts: dict[str, int] = {}
 
     def page_all(region: str) -> None:
-        client = oci.resource_search.ResourceSearchClient(
-            cfg,
-            signer=signer,
-            service_endpoint=template.format(service="query", region=region),
-            skip_deserialization=True,
-            retry_strategy=oci.retry.NoneRetryStrategy(),
-            circuit_breaker_strategy=oci.circuit_breaker.NoCircuitBreakerStrategy(),
+        client = bare_client(
+            oci.resource_search.ResourceSearchClient, cfg, signer, template.format(service="query", region=region)
         )
         page = None
         n = 0
@@ -101,14 +85,7 @@ def ideal_gets(template: str, config_file: Path, run_dir: Path, home: str, worke
     signer = oci.signer.Signer.from_config(cfg)
 
     def worker() -> None:
-        client = oci.identity.IdentityClient(
-            cfg,
-            signer=signer,
-            service_endpoint=template.format(service="identity", region=home),
-            skip_deserialization=True,
-            retry_strategy=oci.retry.NoneRetryStrategy(),
-            circuit_breaker_strategy=oci.circuit_breaker.NoCircuitBreakerStrategy(),
-        )
+        client = bare_client(oci.identity.IdentityClient, cfg, signer, template.format(service="identity", region=home))
         while True:
             try:
                 operation, ocid = work.get_nowait()
@@ -133,7 +110,7 @@ def main() -> None:
     regions = args.regions.split(",")
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        proc, template = start_emulator(args.size, args.regions, work / "emu")
+        proc, template = start_emulator(args.size, work / "emu", args.regions)
         config_file = work / "emu" / "config"
         try:
             ideal_s, searched = ideal_discovery(template, config_file, regions)
