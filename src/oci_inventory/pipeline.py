@@ -58,6 +58,7 @@ class RunOptions:
     workers_region: int = 6
     workers_enrich: int = 24
     flags: dict[str, Any] = field(default_factory=dict)
+    checked: bool = field(default=False, repr=False)  # set by preflight()
 
 
 @dataclass
@@ -68,14 +69,15 @@ class RunResult:
     diff_summary: dict[str, Any] | None = None
 
 
-def preflight(options: RunOptions) -> Path | None:
-    """Checks that need no API call: pyarrow for --parquet, the --prev input. Returns the --prev inventory."""
+def preflight(options: RunOptions) -> None:
+    """Checks that need no API call: pyarrow for --parquet, the whole --prev inventory. Runs once per options."""
+    if options.checked:
+        return
     if options.parquet:
         ensure_pyarrow()
     if options.prev is not None:
         check_inventory(options.prev)
-        return resolve_inventory_path(options.prev)
-    return None
+    options.checked = True
 
 
 def describe_error(exc: BaseException) -> str:
@@ -223,7 +225,8 @@ def run_inventory(
 ) -> RunResult:
     """Run one inventory and return where it was written. Raises OciInvError subclasses for the CLI to map."""
     reporter = reporter or Reporter()
-    prev = preflight(options)
+    preflight(options)
+    prev = resolve_inventory_path(options.prev) if options.prev is not None else None
     started = utc_now()
     t0 = time.monotonic()
 
