@@ -250,6 +250,7 @@ def _service_error_line(exc: Any) -> tuple[str, ExitCode]:
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI and map every outcome to a documented exit code (the one error boundary)."""
     args = list(sys.argv[1:] if argv is None else argv)
+    _terminate_like_ctrl_c()
     debug = "--debug" in args or os.environ.get("OCI_INV_DEBUG", "") not in ("", "0", "false")
     code: int = ExitCode.OK
     try:
@@ -258,7 +259,7 @@ def main(argv: list[str] | None = None) -> None:
     except click.exceptions.Exit as exc:
         code = exc.exit_code
     except (click.exceptions.Abort, KeyboardInterrupt):
-        click.echo("oci-inv: interrupted; no run directory was completed", err=True)
+        click.echo("oci-inv: interrupted; nothing half-written was left behind", err=True)
         code = ExitCode.INTERRUPTED
     except click.ClickException as exc:
         hint = " (see 'oci-inv --help')"
@@ -283,6 +284,18 @@ def main(argv: list[str] | None = None) -> None:
         click.echo(f"oci-inv: error: {line}", err=True)
     sys.stdout.flush()
     sys.exit(int(code))
+
+
+def _terminate_like_ctrl_c() -> None:
+    """SIGTERM (a scheduler's timeout, ``kill``) cleans up like Ctrl-C: no partial run is left behind."""
+    import signal
+    import threading
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, interrupt)
 
 
 def _unexpected_line(exc: Exception) -> tuple[str, ExitCode]:

@@ -47,7 +47,8 @@ def test_throttling_and_server_errors_are_survived(
     assert retries["throttled"] >= 3 and retries["server_errors"] > 0
 
 
-def test_interrupted_run_leaves_no_finished_looking_directory(tenancy, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_interrupted_run_leaves_no_finished_looking_directory(tenancy, tmp_path: Path, signum: int) -> None:  # type: ignore[no-untyped-def]
     tenancy.emu.faults.configure(latency_ms=300)
     out = tmp_path / "out"
     earlier = out / "20200101T000000Z"
@@ -65,7 +66,7 @@ def test_interrupted_run_leaves_no_finished_looking_directory(tenancy, tmp_path:
     while not any(e.operation == "SearchResources" for e in tenancy.emu.journal.entries()):
         assert proc.poll() is None and time.monotonic() < deadline, "the run did not start searching"
         time.sleep(0.02)
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(signum)
     stdout, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 130, stderr
     assert "interrupted" in stderr and "Traceback" not in stderr
