@@ -277,3 +277,20 @@ def test_missing_pyarrow_is_exit_2_before_any_api_call(
     assert "pip install 'oci-inventory[parquet]'" in result.err and "Traceback" not in result.err
     assert tenancy.emu.journal.entries() == []
     assert not (tmp_path / "o").exists() or not any((tmp_path / "o").iterdir())
+
+
+def test_run_flags_come_from_environment_and_settings_file(
+    cli, shared_tenancy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    settings = tmp_path / "oci-inv.yaml"
+    settings.write_text(f"include-terminated: true\nquery: query vcn resources\noutdir: {tmp_path / 'from-file'}\n")
+    monkeypatch.setenv("OCI_INV_REGIONS", "ap-tokyo-1")
+    monkeypatch.setenv("OCI_INV_QUIET", "true")
+    result = cli("run", *shared_tenancy.args, "--config", str(settings))
+    assert result.code == 0, result.err
+    directory = run_dir(result.out)
+    assert directory.parent == tmp_path / "from-file"
+    recs = records(directory)
+    assert recs and {r["resourceType"] for r in recs} == {"Vcn"} and {r["region"] for r in recs} == {"ap-tokyo-1"}
+    flags = summary(directory)["flags"]
+    assert flags["regions"] == ["ap-tokyo-1"] and flags["include_terminated"] is True
