@@ -167,6 +167,15 @@ class _Run:
         self.reporter.region_done(region, outcome.status == "ok")
         if outcome.status == "failed" and not self.cancel.is_set():  # a fatal error speaks for itself
             log.info("region %s failed: %s", region, outcome.error, extra={"region": region})
+        elif outcome.status == "ok":
+            log.info(
+                "region %s searched: %d results in %d pages, %.1fs",
+                region,
+                outcome.records,
+                outcome.pages,
+                outcome.duration_s,
+                extra={"region": region, "operation": "SearchResources"},
+            )
         return outcome
 
     def accept(self, item: Mapping[str, Any], region: str) -> None:
