@@ -49,7 +49,7 @@ def test_throttling_and_server_errors_are_survived(
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_interrupted_run_leaves_no_finished_looking_directory(tenancy, tmp_path: Path, signum: int) -> None:  # type: ignore[no-untyped-def]
-    tenancy.emu.faults.configure(latency_ms=300)
+    tenancy.emu.faults.configure(latency_ms=1000)  # every call takes 1 s: the run is still busy when signalled
     out = tmp_path / "out"
     earlier = out / "20200101T000000Z"
     earlier.mkdir(parents=True)
