@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import click
 
 from oci_inventory import __version__
-from oci_inventory.util.errors import EXIT_CODE_HELP, AuthError, ExitCode, OciInvError
+from oci_inventory.util.errors import EXIT_CODE_HELP, ExitCode, OciInvError
 
 F = TypeVar("F", bound=Callable[..., Any])
 FORMATS = click.Choice(["table", "json"])
@@ -268,19 +268,12 @@ def main(argv: list[str] | None = None) -> None:
             hint = f" (see '{ctx.command_path} --help')"
         click.echo(f"oci-inv: error: {exc.format_message()}{hint}", err=True)
         code = ExitCode.USAGE
-    except OciInvError as exc:
-        if debug:
-            import traceback
-
-            traceback.print_exc()
-        click.echo(f"oci-inv: error: {exc.user_line()}", err=True)
-        code = exc.exit_code
     except Exception as exc:
         if debug:
             import traceback
 
             traceback.print_exc()
-        line, code = _unexpected_line(exc)
+        line, code = (exc.user_line(), exc.exit_code) if isinstance(exc, OciInvError) else _unexpected_line(exc)
         click.echo(f"oci-inv: error: {line}", err=True)
     sys.stdout.flush()
     sys.exit(int(code))
@@ -314,8 +307,6 @@ def _unexpected_line(exc: Exception) -> tuple[str, ExitCode]:
                 ),
                 ExitCode.INTERNAL,
             )
-    if isinstance(exc, AuthError):  # pragma: no cover - handled above, kept for type completeness
-        return exc.user_line(), ExitCode.AUTH
     text = " ".join(str(exc).split())[:300]
     return redact(
         f"internal error: {type(exc).__name__}: {text} (rerun with --debug for a traceback)"

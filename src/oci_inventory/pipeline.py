@@ -26,11 +26,12 @@ from oci_inventory.export.parquet import ensure_pyarrow, write_parquet
 from oci_inventory.export.rundir import RunDirectory
 from oci_inventory.export.sorter import ExternalSorter
 from oci_inventory.export.summary import RegionOutcome, RunSummary, SummaryCounter
+from oci_inventory.identity import bootstrap
 from oci_inventory.normalize.transform import normalize_record
 from oci_inventory.oci.clients import ClientFactory, RetryAborted
 from oci_inventory.oci.compartments import fetch_compartments, subtree_ids
 from oci_inventory.oci.discovery import TERMINAL_STATES, Cancelled, Deduplicator, search_region
-from oci_inventory.oci.regions import home_region, list_subscriptions, select_regions
+from oci_inventory.oci.regions import select_regions
 from oci_inventory.progress import Reporter
 from oci_inventory.util.concurrency import BoundedExecutor, Stopped
 from oci_inventory.util.errors import AuthError, OciInvError, UsageError
@@ -239,8 +240,7 @@ def run_inventory(
     started = utc_now()
     t0 = time.monotonic()
 
-    subscriptions = list_subscriptions(factory)
-    factory.home_region = home_region(subscriptions, factory.auth.region)
+    subscriptions = bootstrap(factory)
     regions = select_regions(subscriptions, options.regions)
     tenancy = factory.identity().get_tenancy(factory.auth.tenancy_id).data
     scope: set[str] | None = None

@@ -120,11 +120,9 @@ def _with_key_errors(key_file: str, profile: str, config_file: str, load: Callab
 def _api_key(cfg: dict[str, Any], profile: str, config_file: str) -> AuthContext:
     import oci
 
-    for key in ("user", "fingerprint", "tenancy", "region"):
+    for key in ("user", "fingerprint", "tenancy", "region", "key_file"):
         if not cfg.get(key):
             raise AuthError(f"{_where(profile, config_file)} has no '{key}'", hint="add it to the profile")
-    if not cfg.get("key_file"):
-        raise AuthError(f"{_where(profile, config_file)} has no 'key_file'", hint="add it to the profile")
     signer = _with_key_errors(
         cfg["key_file"],
         profile,
@@ -211,10 +209,12 @@ def _federation_endpoint(endpoint_template: str | None, region: str) -> str | No
     return endpoint_template.format(service="auth", region=region).rstrip("/") + "/v1/x509"
 
 
-def _instance_principal(endpoint_template: str | None, delegation_token: str | None = None) -> AuthContext:
+def _instance_principal(
+    endpoint_template: str | None, delegation_token: str | None = None, region_hint: str | None = None
+) -> AuthContext:
     import oci
 
-    region_hint = probe_instance_metadata()
+    region_hint = region_hint or probe_instance_metadata()
     if region_hint is None:
         raise AuthError(
             f"instance principal: no instance metadata service answered at {metadata_base_url()}",
@@ -325,7 +325,7 @@ def build_auth(
         return _from_profile(cfg, profile, config_path, endpoint_template)
     region = probe_instance_metadata()
     if region is not None:
-        return _instance_principal(endpoint_template)
+        return _instance_principal(endpoint_template, region_hint=region)
     raise AuthError(
         f"no credentials found: no OCI config file at {config_path}, no resource principal environment, "
         "and no instance metadata service",
