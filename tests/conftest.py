@@ -29,6 +29,18 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.
     monkeypatch.setenv("HOME", str(tmp_path_factory.mktemp("home")))
 
 
+@pytest.fixture(scope="session")
+def record_validator():  # type: ignore[no-untyped-def]
+    """The JSON Schema validator of a record, built once per test session (building it is the slow part)."""
+    import jsonschema
+
+    from oci_inventory.normalize.schema import load_json_schema
+
+    schema = load_json_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
 @pytest.fixture(autouse=True)
 def drop_log_handler() -> Iterator[None]:
     """The CLI installs a root handler bound to the captured stderr; remove it after each test."""

@@ -49,12 +49,11 @@ def test_model_is_deterministic_and_realistic() -> None:
     assert Counter(c["lifecycleState"] for c in a.compartments)["DELETED"] >= 1
 
 
-def test_big_model_builds_fast() -> None:
-    import time
-
-    t0 = time.perf_counter()
-    build_model(1, 5000, REGIONS)
-    assert time.perf_counter() - t0 < 1.0
+def test_big_model_is_complete() -> None:
+    """The build time of this size is measured in benchmarks/model_build.py; here only what it holds."""
+    model = build_model(1, 5000, REGIONS)
+    assert len(model.resources) >= 5000
+    assert len({r["identifier"] for r in model.resources}) == len(model.resources)
 
 
 def test_mutate_is_deterministic_and_visible(fresh_emu: Emulator, tmp_path: Any, make_client: Any) -> None:

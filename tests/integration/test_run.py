@@ -6,10 +6,8 @@ import csv
 import json
 from pathlib import Path
 
-import jsonschema
 import pytest
 
-from oci_inventory.normalize.schema import load_json_schema
 from tests.integration.helpers import TERMINAL, expected_ocids, records, run_dir, summary
 
 ALL = ["ap-tokyo-1", "eu-frankfurt-1", "us-ashburn-1"]
@@ -61,15 +59,14 @@ def test_duplicates_across_regions_are_counted(first_run, shared_tenancy) -> Non
     assert summary(first_run[0])["duplicates_merged"] == 2 * len(global_in_model)  # seen in 3 regions, kept once
 
 
-def test_jsonl_sorted_keys_sorted_lines_and_schema(first_run) -> None:  # type: ignore[no-untyped-def]
+def test_jsonl_sorted_keys_sorted_lines_and_schema(first_run, record_validator) -> None:  # type: ignore[no-untyped-def]
     directory = first_run[0]
     lines = (directory / "inventory.jsonl").read_bytes().decode("utf-8").splitlines()
-    schema = load_json_schema()
     ocids = []
     for line in lines:
         record = json.loads(line)
         assert line == json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-        jsonschema.validate(record, schema)
+        record_validator.validate(record)
         ocids.append(record["ocid"])
     assert ocids == sorted(ocids)
 
