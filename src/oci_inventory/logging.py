@@ -73,11 +73,30 @@ class TextFormatter(logging.Formatter):
         return f"{text} [{context}]" if context else text
 
 
+class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is at the time of each record, not the one at set-up.
+
+    While progress bars run, Rich swaps ``sys.stderr`` for a proxy that prints above the bars; a handler bound to
+    the original stream would glue log lines onto the bars instead.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:  # StreamHandler.__init__ assigns it; the property ignores it
+        return None
+
+
 def setup_logging(level: str = "WARNING", fmt: str = "text", stream: Any = None) -> None:
     """Configure the root logger once per invocation; safe to call again (replaces our handler)."""
     import time
 
-    handler = logging.StreamHandler(stream or sys.stderr)
+    handler = logging.StreamHandler(stream) if stream is not None else StderrHandler()
     handler.addFilter(RedactingFilter())
     formatter: logging.Formatter
     if fmt == "json":

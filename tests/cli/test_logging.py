@@ -50,3 +50,27 @@ def test_redact_scrubs_keys_tokens_signatures_and_passphrases() -> None:
     for secret in ("MIIEabc", "c2lnbmF0dXJl", "eyJhbGciOi", "hunter2"):
         assert secret not in out
     assert "<redacted>" in out
+
+
+def test_log_lines_print_above_progress_bars_not_glued_onto_them() -> None:
+    """A log record emitted while the bars run goes through Rich's console, as a line of its own."""
+    import io
+    import logging
+
+    from rich.console import Console
+
+    from oci_inventory.logging import setup_logging
+    from oci_inventory.progress import RichReporter
+
+    buffer = io.StringIO()
+    reporter = RichReporter(Console(file=buffer, force_terminal=True, width=100))
+    setup_logging("INFO", "text")
+    reporter.start(["us-ashburn-1"])
+    try:
+        logging.getLogger("oci_inventory.test").warning("a line of its own")
+    finally:
+        reporter.stop()
+    lines = buffer.getvalue().splitlines()
+    hits = [line for line in lines if "a line of its own" in line]
+    assert hits, buffer.getvalue()
+    assert all("us-ashburn-1" not in line and "━" not in line for line in hits)
