@@ -194,10 +194,10 @@ class _Run:
             return
         record_region = self.dedup.region_for(ocid, region)
         enricher = self.registry.get(str(item.get("resourceType") or ""))
-        self.reporter.enrich_queued()
         if not enricher.calls_api:
             self.process(item, record_region, enricher)
             return
+        self.reporter.enrich_queued()  # the enrichment bar counts only records that need an API call
         self.pool.submit(self.process, item, record_region, enricher)
 
     def process(self, item: Mapping[str, Any], region: str, enricher: Enricher) -> None:
@@ -223,7 +223,8 @@ class _Run:
         for rel in record["relationships"]:
             edge = {"sourceOcid": ocid, "sourceType": record["resourceType"], **rel}
             self.relationships.add(f"{ocid}\x00{rel['relation']}\x00{rel['targetOcid']}", dumps_record(edge))
-        self.reporter.enrich_done()
+        if enricher.calls_api:
+            self.reporter.enrich_done()
 
 
 def run_inventory(
