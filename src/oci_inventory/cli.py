@@ -23,28 +23,40 @@ FORMATS = click.Choice(["table", "json"])
 _STATE: dict[str, Any] = {}  # what the error boundary may name: profile, config file
 
 
+def _env_help(name: str, text: str) -> str:
+    """Help text ending with every environment variable that sets ``name``, read from the settings table."""
+    from oci_inventory.config import SETTINGS_BY_NAME
+
+    return f"{text} Env: {', '.join(SETTINGS_BY_NAME[name].env)}."
+
+
 def common_options(func: F) -> F:
     """Options every command that talks to OCI accepts (each also settable by env and config file)."""
     options = [
-        click.option("--config", "config", type=str, help="Settings file (YAML or JSON). Env: OCI_INV_CONFIG."),
+        click.option("--config", "config", type=str, help="oci-inv settings file (YAML or JSON). Env: OCI_INV_CONFIG."),
         click.option(
             "--auth",
             type=str,
-            help="auto|api_key|instance_principal|resource_principal|security_token ('config' = api_key).",
+            help=_env_help(
+                "auth", "auto|api_key|instance_principal|resource_principal|security_token ('config' = api_key)."
+            ),
         ),
-        click.option("--profile", type=str, help="OCI config profile [DEFAULT]. Env: OCI_CLI_PROFILE."),
-        click.option("--config-file", type=str, help="OCI config file [~/.oci/config]. Env: OCI_CLI_CONFIG_FILE."),
+        click.option("--profile", type=str, help=_env_help("profile", "OCI config profile [DEFAULT].")),
+        click.option("--config-file", type=str, help=_env_help("config_file", "OCI config file [~/.oci/config].")),
         click.option(
             "--endpoint-template",
             type=str,
-            help="Send every API call to TEMPLATE.format(service=..., region=...), e.g. "
-            "http://127.0.0.1:8080/{service}/{region}.",
+            help=_env_help(
+                "endpoint_template",
+                "Send every API call to TEMPLATE.format(service=..., region=...), e.g. "
+                "http://127.0.0.1:8080/{service}/{region}.",
+            ),
         ),
-        click.option("--log-level", type=str, help="DEBUG|INFO|WARNING|ERROR [WARNING]."),
-        click.option("--log-format", type=str, help="text|json [text]; JSON lines on stderr."),
-        click.option("--connect-timeout", type=float, help="Seconds [10]."),
-        click.option("--read-timeout", type=float, help="Seconds [60]."),
-        click.option("--debug", is_flag=True, default=False, help="Show tracebacks on errors."),
+        click.option("--log-level", type=str, help=_env_help("log_level", "DEBUG|INFO|WARNING|ERROR [WARNING].")),
+        click.option("--log-format", type=str, help=_env_help("log_format", "text|json [text]; JSON lines on stderr.")),
+        click.option("--connect-timeout", type=float, help=_env_help("connect_timeout", "Seconds [10].")),
+        click.option("--read-timeout", type=float, help=_env_help("read_timeout", "Seconds [60].")),
+        click.option("--debug", is_flag=True, default=False, help="Show tracebacks on errors. Env: OCI_INV_DEBUG."),
     ]
     for option in reversed(options):
         func = option(func)
