@@ -12,6 +12,8 @@ from pathlib import Path
 
 import orjson
 
+from oci_inventory.util.text import visible
+
 DEMO_REGIONS = ("us-ashburn-1", "eu-frankfurt-1", "ap-tokyo-1")
 
 
@@ -52,7 +54,12 @@ def run_demo(outdir: Path, *, size: int = 5000, seed: int = 7) -> int:
         _say("   (a resource that turns TERMINATED counts as removed; the inventory drops terminated resources)")
         for rtype, counts in summary["by_resource_type"].items():
             if counts["added"] or counts["removed"] or counts["changed"]:
-                _say(f"   {rtype:<24} +{counts['added']:<3} -{counts['removed']:<3} ~{counts['changed']}")
+                _say(f"   {visible(rtype):<24} +{counts['added']:<3} -{counts['removed']:<3} ~{counts['changed']}")
+        for entry in summary["notCompared"]:
+            _say(
+                f"   not compared: {visible(entry['region'])} ({visible(entry['reason'])}): "
+                f"{entry['prevRecords']} previous, {entry['currRecords']} current resources"
+            )
         _say(f"== Files of the second run in {second}:")
         for path in sorted(second.iterdir()):
             _say(f"   {path.name:<22} {path.stat().st_size:>12,} bytes")

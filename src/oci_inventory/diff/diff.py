@@ -3,47 +3,53 @@
 Inventories written by oci-inv are sorted by OCID, so the two files are merge-joined as they stream: memory
 holds only the differences and the unchanged OCIDs. An input that turns out not to be sorted is loaded into
 memory instead (same result, more memory). A duplicate OCID in one input is an :class:`InputError`.
+
+Only regions that completed in both runs are compared (see :mod:`oci_inventory.diff.scope`): a record of any other
+region is neither added, removed nor changed, only counted under ``notCompared``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import orjson
 
-from oci_inventory.diff.hash import HASH_EXCLUDED_FIELDS, record_hash
+from oci_inventory.diff.fields import before_after, changed_fields, field_changes
+from oci_inventory.diff.hash import record_hash
+from oci_inventory.diff.scope import (
+    INVENTORY_FILE,
+    RUN_SUMMARY_FILE,
+    Coverage,
+    RunInfo,
+    check_scope,
+    check_total,
+    coverage,
+    load_run,
+    record_region,
+    resolve_inventory_path,
+)
 from oci_inventory.export.jsonl import iter_jsonl
-from oci_inventory.export.rundir import atomic_write_chunks, find_runs, json_bytes
+from oci_inventory.export.rundir import atomic_write_chunks, json_bytes
 from oci_inventory.util.errors import ConfigError, InputError
 
-INVENTORY_FILE = "inventory.jsonl"
 DIFF_FILE = "diff.json"
 DIFF_SUMMARY_FILE = "diff_summary.json"
 CATEGORIES = ("added", "removed", "changed", "unchanged")
 
-#: Fields compared leaf by leaf; changedFields names dotted paths inside them.
-_NESTED_FIELDS = frozenset({"details", "definedTags", "freeformTags"})
-_MISSING = object()
-
-
-def resolve_inventory_path(path: Path) -> Path:
-    """A run directory → its ``inventory.jsonl``; a file → itself; anything else → :class:`InputError`."""
-    if path.is_dir():
-        inventory = path / INVENTORY_FILE
-        if inventory.is_file():
-            return inventory
-        runs = find_runs(path)
-        hint = f" (the latest run in it is {runs[-1]})" if runs else ""
-        raise InputError(
-            f"{path} is a directory without an {INVENTORY_FILE}{hint}; "
-            f"pass a run directory or an {INVENTORY_FILE} written by oci-inv"
-        )
-    if path.is_file():
-        return path
-    raise InputError(f"{path} does not exist; pass a run directory or an {INVENTORY_FILE} written by oci-inv")
+__all__ = [
+    "DiffResult",
+    "changed_fields",
+    "check_diff_outdir",
+    "check_inventory",
+    "diff_inventories",
+    "diff_runs",
+    "json_array",
+    "resolve_inventory_path",
+    "write_diff",
+]
 
 
 class _Entry(NamedTuple):
@@ -98,48 +104,19 @@ def _loaded(path: Path) -> Iterator[_Entry]:
         yield by_ocid[ocid]
 
 
-def check_inventory(path: Path) -> int:
-    """Read a whole inventory the way a diff will, and return its record count.
+def check_inventory(path: Path) -> RunInfo:
+    """Read a whole inventory the way a diff will and check it against its own ``run_summary.json``.
 
-    ``run --prev`` calls this before any API call, so a malformed, duplicated or unreadable previous inventory is
-    reported at once instead of after a long run.
+    ``run --prev`` calls this before any API call, so a malformed, duplicated, truncated or unreadable previous
+    inventory is reported at once instead of after a long run. Returns the run's description for the diff.
     """
-    inventory = resolve_inventory_path(path)
+    info = load_run(path)
     try:
-        return sum(1 for _ in _streamed(inventory, 0))
+        count = sum(1 for _ in _streamed(info.inventory, 0))
     except _Unsorted:
-        return sum(1 for _ in _loaded(inventory))
-
-
-def _leaf_paths(prefix: str, prev: Any, curr: Any, out: list[str]) -> None:
-    if isinstance(prev, dict) and isinstance(curr, dict):
-        for key in prev.keys() | curr.keys():
-            a = prev.get(key, _MISSING)
-            b = curr.get(key, _MISSING)
-            if a != b:
-                _leaf_paths(f"{prefix}.{key}", a, b, out)
-    else:
-        out.append(prefix)
-
-
-def changed_fields(prev: Mapping[str, Any], curr: Mapping[str, Any]) -> list[str]:
-    """Sorted names of differing top-level fields, with dotted leaf paths inside details and the tags.
-
-    Lists are compared whole; ``collectedAt`` is never reported.
-    """
-    out: list[str] = []
-    for key in prev.keys() | curr.keys():
-        if key in HASH_EXCLUDED_FIELDS:
-            continue
-        a = prev.get(key, _MISSING)
-        b = curr.get(key, _MISSING)
-        if a == b:
-            continue
-        if key in _NESTED_FIELDS:
-            _leaf_paths(key, a, b, out)
-        else:
-            out.append(key)
-    return sorted(out)
+        count = sum(1 for _ in _loaded(info.inventory))
+    check_total(info, count)
+    return info
 
 
 def _dump(obj: Any) -> bytes:
@@ -148,18 +125,29 @@ def _dump(obj: Any) -> bytes:
 
 @dataclass
 class DiffResult:
-    """The outcome of :func:`diff_inventories`. Every list is ordered by OCID.
+    """The outcome of :func:`diff_runs`. Every list is ordered by OCID; only compared records are in them.
 
     Added and removed records are kept as canonical JSON bytes (compact, sorted keys) to save memory.
+    ``not_compared`` maps each region that is not compared to its record counts ``[previous, current]``.
     """
 
-    prev_path: Path
-    curr_path: Path
+    coverage: Coverage
+    scope_change: dict[str, dict[str, Any]] | None = None
     added: list[bytes] = field(default_factory=list)
     removed: list[bytes] = field(default_factory=list)
     changed: list[dict[str, Any]] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     by_resource_type: dict[str, dict[str, int]] = field(default_factory=dict)
+    not_compared: dict[str, list[int]] = field(default_factory=dict)
+    read: list[int] = field(default_factory=lambda: [0, 0])
+
+    @property
+    def prev(self) -> RunInfo:
+        return self.coverage.prev
+
+    @property
+    def curr(self) -> RunInfo:
+        return self.coverage.curr
 
     def _count(self, rtype: Any, category: str) -> None:
         key = rtype if isinstance(rtype, str) else ""
@@ -168,11 +156,46 @@ class DiffResult:
             counts = self.by_resource_type[key] = dict.fromkeys(CATEGORIES, 0)
         counts[category] += 1
 
+    def _skip(self, region: str, side: int) -> None:
+        counts = self.not_compared.get(region)
+        if counts is None:
+            counts = self.not_compared[region] = [0, 0]
+        counts[side] += 1
+
     def added_records(self) -> list[dict[str, Any]]:
         return [orjson.loads(b) for b in self.added]
 
     def removed_records(self) -> list[dict[str, Any]]:
         return [orjson.loads(b) for b in self.removed]
+
+    def not_compared_entries(self) -> list[dict[str, Any]]:
+        """``notCompared``: every region either run selected or a record names that is not compared."""
+        regions = self.coverage.candidates() | self.not_compared.keys()
+        entries = []
+        for region in sorted(regions):
+            reasons = self.coverage.reasons(region)
+            counts = self.not_compared.get(region, [0, 0])
+            entries.append(
+                {
+                    "region": region,
+                    "reason": "; ".join(f"{short}: {detail}" if detail else short for short, detail in reasons),
+                    "short": ", ".join(short for short, _ in reasons),
+                    "prevRecords": counts[0],
+                    "currRecords": counts[1],
+                }
+            )
+        return entries
+
+    def notes(self) -> list[str]:
+        out = []
+        for side, info in (("previous", self.prev), ("current", self.curr)):
+            if not info.has_summary:
+                found = ", ".join(sorted(info.regions)) or "none"
+                out.append(
+                    f"the {side} inventory {info.inventory} has no {RUN_SUMMARY_FILE}: compared as complete over "
+                    f"the regions found in it ({found}); its query and compartment scope were not checked"
+                )
+        return out
 
     def summary(self) -> dict[str, Any]:
         """The content of ``diff_summary.json``."""
@@ -182,62 +205,124 @@ class DiffResult:
             "changed": len(self.changed),
             "unchanged": len(self.unchanged),
             "by_resource_type": {k: dict(self.by_resource_type[k]) for k in sorted(self.by_resource_type)},
+            "notCompared": [{k: v for k, v in entry.items() if k != "short"} for entry in self.not_compared_entries()],
+            "notes": self.notes(),
+            "prevRun": self.prev.meta(),
+            "currRun": self.curr.meta(),
+            "scopeChange": self.scope_change or None,
         }
 
 
+def _changed_entry(prev: dict[str, Any], curr: dict[str, Any], prev_hash: str, curr_hash: str) -> dict[str, Any]:
+    changes = field_changes(prev, curr)
+    before, after = before_after(changes)
+    return {
+        "ocid": curr["ocid"],
+        "resourceType": curr.get("resourceType"),
+        "displayName": curr.get("displayName"),
+        "region": curr.get("region"),
+        "changedFields": [c.path for c in changes],
+        "before": before,
+        "after": after,
+        "prevHash": prev_hash,
+        "currHash": curr_hash,
+    }
+
+
+def _pair(result: DiffResult, p: _Entry, c: _Entry) -> None:
+    compared = result.coverage.compared
+    p_region, c_region = record_region(p.record), record_region(c.record)
+    if p_region not in compared or c_region not in compared:  # one resource, seen where we cannot compare
+        if p_region not in compared:
+            result._skip(p_region, 0)
+        if c_region not in compared:
+            result._skip(c_region, 1)
+        return
+    prev_hash = record_hash(p.record)
+    curr_hash = record_hash(c.record)
+    rtype = c.record.get("resourceType")
+    if prev_hash == curr_hash:
+        result.unchanged.append(c.ocid)
+        result._count(rtype, "unchanged")
+    else:
+        result.changed.append(_changed_entry(p.record, c.record, prev_hash, curr_hash))
+        result._count(rtype, "changed")
+
+
+def _only(result: DiffResult, entry: _Entry, side: int) -> None:
+    region = record_region(entry.record)
+    if region not in result.coverage.compared:
+        result._skip(region, side)
+        return
+    category = "removed" if side == 0 else "added"
+    (result.removed if side == 0 else result.added).append(_dump(entry.record))
+    result._count(entry.record.get("resourceType"), category)
+
+
+def _counted(entries: Iterator[_Entry], read: list[int], side: int) -> Iterator[_Entry]:
+    for entry in entries:
+        read[side] += 1
+        yield entry
+
+
 def _merge(result: DiffResult, prev: Iterator[_Entry], curr: Iterator[_Entry]) -> None:
+    """Merge-join by OCID; records of regions that are not compared are only counted."""
+    prev = _counted(prev, result.read, 0)
+    curr = _counted(curr, result.read, 1)
     p = next(prev, None)
     c = next(curr, None)
     while p is not None or c is not None:
         if c is None or (p is not None and p.ocid < c.ocid):
             assert p is not None
-            result.removed.append(_dump(p.record))
-            result._count(p.record.get("resourceType"), "removed")
+            _only(result, p, 0)
             p = next(prev, None)
         elif p is None or c.ocid < p.ocid:
-            result.added.append(_dump(c.record))
-            result._count(c.record.get("resourceType"), "added")
+            _only(result, c, 1)
             c = next(curr, None)
         else:
-            prev_hash = record_hash(p.record)
-            curr_hash = record_hash(c.record)
-            rec = c.record
-            if prev_hash == curr_hash:
-                result.unchanged.append(c.ocid)
-                result._count(rec.get("resourceType"), "unchanged")
-            else:
-                result.changed.append(
-                    {
-                        "ocid": c.ocid,
-                        "resourceType": rec.get("resourceType"),
-                        "displayName": rec.get("displayName"),
-                        "region": rec.get("region"),
-                        "changedFields": changed_fields(p.record, rec),
-                        "prevHash": prev_hash,
-                        "currHash": curr_hash,
-                    }
-                )
-                result._count(rec.get("resourceType"), "changed")
+            _pair(result, p, c)
             p = next(prev, None)
             c = next(curr, None)
 
 
-def diff_inventories(prev: Path, curr: Path) -> DiffResult:
-    """Diff two inventories (run directories or ``inventory.jsonl`` files)."""
-    paths = (resolve_inventory_path(prev), resolve_inventory_path(curr))
+def diff_runs(prev: RunInfo, curr: RunInfo, *, allow_scope_change: bool = False) -> DiffResult:
+    """Diff two runs over the regions both completed.
+
+    A scope difference (query, compartments, subtree, include_terminated) is an :class:`InputError` unless
+    ``allow_scope_change``; an inventory whose record count differs from its own summary is an :class:`InputError`.
+    """
+    scope_change = check_scope(prev, curr, allow_change=allow_scope_change)
+    cover = coverage(prev, curr)
+    paths = (prev.inventory, curr.inventory)
     in_memory: set[int] = set()
     while True:
-        result = DiffResult(prev_path=paths[0], curr_path=paths[1])
+        result = DiffResult(coverage=cover, scope_change=scope_change)
         streams = [_loaded(p) if side in in_memory else _streamed(p, side) for side, p in enumerate(paths)]
         try:
             _merge(result, streams[0], streams[1])
         except _Unsorted as unsorted:
             in_memory.add(unsorted.side)
             continue
+        check_total(prev, result.read[0])
+        check_total(curr, result.read[1])
         return result
 
 
-def _json_array(items: Iterable[bytes]) -> Iterator[bytes]:
+def diff_inventories(prev: Path, curr: Path, *, allow_scope_change: bool = False) -> DiffResult:
+    """Diff two inventories (run directories or ``inventory.jsonl`` files)."""
+    return diff_runs(load_run(prev), load_run(curr), allow_scope_change=allow_scope_change)
+
+
+def check_diff_outdir(out_dir: Path) -> None:
+    """``oci-inv diff --outdir`` must not point into a run: committed runs are never modified."""
+    if (out_dir / RUN_SUMMARY_FILE).exists() or (out_dir / INVENTORY_FILE).exists():
+        raise InputError(
+            f"--outdir {out_dir} is a run directory, and runs are never modified; "
+            "pass a directory of its own for diff.json and diff_summary.json"
+        )
+
+
+def json_array(items: Iterable[bytes]) -> Iterator[bytes]:
     """A JSON array with one element per line."""
     sep = b"\n"
     for item in items:
@@ -249,13 +334,13 @@ def _json_array(items: Iterable[bytes]) -> Iterator[bytes]:
 
 def _diff_chunks(result: DiffResult) -> Iterator[bytes]:
     yield b'{"added":['
-    yield from _json_array(result.added)
+    yield from json_array(result.added)
     yield b',"changed":['
-    yield from _json_array(_dump(entry) for entry in result.changed)
+    yield from json_array(_dump(entry) for entry in result.changed)
     yield b',"removed":['
-    yield from _json_array(result.removed)
+    yield from json_array(result.removed)
     yield b',"unchanged":['
-    yield from _json_array(_dump(ocid) for ocid in result.unchanged)
+    yield from json_array(_dump(ocid) for ocid in result.unchanged)
     yield b"}\n"
 
 
@@ -270,6 +355,11 @@ def write_diff(result: DiffResult, out_dir: Path) -> tuple[Path, Path]:
         raise ConfigError(
             f"cannot create output directory {out_dir}: {exc.strerror or exc}; pass a writable --outdir"
         ) from None
-    diff_path = atomic_write_chunks(out_dir / DIFF_FILE, _diff_chunks(result))
-    summary_path = atomic_write_chunks(out_dir / DIFF_SUMMARY_FILE, (json_bytes(result.summary()),))
+    try:
+        diff_path = atomic_write_chunks(out_dir / DIFF_FILE, _diff_chunks(result))
+        summary_path = atomic_write_chunks(out_dir / DIFF_SUMMARY_FILE, (json_bytes(result.summary()),))
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot write the diff into {out_dir}: {exc.strerror or exc}; pass a writable --outdir with free space"
+        ) from None
     return diff_path, summary_path

@@ -8,8 +8,9 @@ from typing import Any
 
 import orjson
 
-#: Fields left out of the hash: they change on every run without the resource changing.
-HASH_EXCLUDED_FIELDS = frozenset({"collectedAt"})
+#: Fields left out of the hash: they change on every run without the resource changing (``collectedAt``), or
+#: are derived from other resources (``compartmentPath``: a compartment rename is a change of that compartment).
+HASH_EXCLUDED_FIELDS = frozenset({"collectedAt", "compartmentPath"})
 
 
 def record_hash(record: Mapping[str, Any]) -> str:
