@@ -100,7 +100,7 @@ class App:
             self.verifier.verify(req.method, req.raw_path, req.headers, req.body)
         except AuthError as exc:
             raise NotAuthenticated(str(exc)) from exc
-        self.faults.check(service, region)
+        self.faults.check(service, region, req.operation, paged=bool(req.query.get("page")))
         if found is None:
             raise NotAuthorizedOrNotFound(f"No route for {req.method} {rest} in service {service}")
         route, params = found

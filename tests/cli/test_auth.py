@@ -76,11 +76,9 @@ def test_instance_principal_through_the_emulated_metadata_service(cli, tenancy, 
 def test_auto_falls_back_to_instance_principal_without_a_config_file(
     cli, tenancy, use_metadata, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    use_metadata(tenancy.emu)
+    use_metadata(tenancy.emu)  # HOME is empty: the default ~/.oci/config is absent and no file is named
     result = cli(
         "validate-auth",
-        "--config-file",
-        str(tmp_path / "none"),
         "--endpoint-template",
         tenancy.emu.endpoint_template,
         "--format",
@@ -121,5 +119,5 @@ def test_missing_profile_or_file_is_exit_3(cli, tenancy, args: list[str], needle
 
 
 def test_no_credentials_anywhere_is_exit_3(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    result = cli("validate-auth", "--config-file", str(tmp_path / "none"))
+    result = cli("validate-auth")  # HOME is empty, so there is no ~/.oci/config either
     assert result.code == 3 and "no credentials found" in result.err

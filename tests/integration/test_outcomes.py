@@ -134,7 +134,7 @@ def test_bad_config_value_is_exit_2(cli, shared_tenancy, tmp_path: Path) -> None
     assert result.code == 2 and "colour" in result.err and str(cfg) in result.err
 
 
-def test_bad_endpoint_is_one_line_not_a_traceback(
+def test_unreachable_endpoint_is_exit_5_in_one_line(
     cli, shared_tenancy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("OCI_INV_MAX_ATTEMPTS", "1")
@@ -145,7 +145,7 @@ def test_bad_endpoint_is_one_line_not_a_traceback(
         "http://127.0.0.1:9/{service}/{region}",
     ]
     result = cli("validate-auth", *args)
-    assert result.code == 1 and len(result.err.strip().splitlines()) == 1 and "Traceback" not in result.err
+    assert result.code == 5 and len(result.err.strip().splitlines()) == 1 and "Traceback" not in result.err
     assert "cannot reach" in result.err
 
 

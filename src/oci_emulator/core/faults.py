@@ -43,6 +43,18 @@ class _Scripted:
     code: str
     retry_after: float | None
     service: str | None
+    region: str | None = None
+    operation: str | None = None
+    paged_only: bool = False
+
+    def matches(self, service: str, region: str, operation: str, paged: bool) -> bool:
+        return (
+            self.remaining > 0
+            and self.service in (None, service)
+            and self.region in (None, region)
+            and self.operation in (None, operation)
+            and (paged or not self.paged_only)
+        )
 
 
 def _parse_rate_limits(raw: Any) -> dict[tuple[str, str], tuple[float, float]]:
@@ -110,18 +122,25 @@ class Faults:
         code: str = "TooManyRequests",
         retry_after: float | None = None,
         service: str | None = None,
+        region: str | None = None,
+        operation: str | None = None,
+        paged_only: bool = False,
     ) -> None:
-        """Make the next ``n`` service requests (optionally only of ``service``) fail with status/code."""
-        with self._lock:
-            self._scripted.append(_Scripted(n, status, code, retry_after, service))
+        """Make the next ``n`` matching service requests fail with status/code.
 
-    def check(self, service: str, region: str) -> None:
+        A request matches when it is of ``service``, ``region`` and ``operation`` (each None = any) and, with
+        ``paged_only``, carries a ``page`` parameter (a later page of a list, e.g. an expired page token).
+        """
+        with self._lock:
+            self._scripted.append(_Scripted(n, status, code, retry_after, service, region, operation, paged_only))
+
+    def check(self, service: str, region: str, operation: str = "", *, paged: bool = False) -> None:
         """Raise the ApiError this request should fail with, if any (called before the handler runs)."""
         with self._lock:
             if region in self.down_regions:
                 raise ServiceUnavailable(f"Region {region} is unavailable")
             for rule in self._scripted:
-                if rule.remaining > 0 and rule.service in (None, service):
+                if rule.matches(service, region, operation, paged):
                     rule.remaining -= 1
                     headers = {"retry-after": _fmt(rule.retry_after)} if rule.retry_after is not None else {}
                     if rule.status == 429 and not headers:

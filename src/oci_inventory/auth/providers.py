@@ -3,13 +3,17 @@
 ``auto`` picks, in order: resource principal when ``OCI_RESOURCE_PRINCIPAL_VERSION`` is set; the config profile
 when the file and profile exist (session token if the profile has ``security_token_file``, delegation token if it
 has ``delegation_token_file``, API key otherwise); instance principal after a short metadata probe with no
-retries. Every failure is an :class:`AuthError` (exit 3) that names the profile and file and never carries key
-material, passphrases or tokens.
+retries. An OCI config file that was named (``--config-file``, ``OCI_CLI_CONFIG_FILE``/``OCI_CONFIG_FILE``, the
+settings file) must exist: only the default ``~/.oci/config`` may be absent for ``auto`` to go on. Every failure is
+an :class:`AuthError` (exit 3) that names the profile and file and never carries key material, passphrases or
+tokens. A key file readable by group or others adds a warning to ``AuthContext.warnings``, as the OCI CLI does.
 """
 
 from __future__ import annotations
 
+import configparser
 import os
+import stat
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -23,6 +27,7 @@ from oci_inventory.util.errors import AuthError, ConfigError
 USER_AGENT = f"oci-inv/{__version__}"
 METADATA_ENV = "OCI_METADATA_BASE_URL"
 PROBE_TIMEOUT_S = 1.5
+SUPPRESS_PERMISSIONS_ENV = "OCI_CLI_SUPPRESS_FILE_PERMISSIONS_WARNING"
 
 
 @dataclass
@@ -39,6 +44,7 @@ class AuthContext:
     config_file: str | None = None
     fingerprint: str | None = None
     details: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # one line each, for the CLI to print on stderr
 
 
 def _where(profile: str, config_file: str) -> str:
@@ -56,17 +62,30 @@ def _read_text(path: str, what: str, profile: str, config_file: str) -> str:
         ) from None
 
 
-def _load_profile(config_file: str, profile: str) -> dict[str, Any]:
+def _load_profile(config_file: str, profile: str, named_by: str | None = None) -> dict[str, Any]:
     import oci
 
     path = Path(config_file).expanduser()
     if not path.is_file():
+        source = f" (named by {named_by})" if named_by else ""
         raise AuthError(
-            f"OCI config file {path} not found",
+            f"OCI config file {path}{source} not found",
             hint="create it with 'oci setup config', pass --config-file, or choose another --auth method",
         )
     try:
+        with open(path, "rb"):
+            pass
+    except OSError as exc:
+        raise AuthError(
+            f"cannot read the OCI config file {path}: {exc.strerror}", hint="check its owner and permissions"
+        ) from None
+    try:
         return dict(oci.config.from_file(str(path), profile))
+    except configparser.Error as exc:
+        raise AuthError(
+            f"{path} is not a valid OCI config file: {_first_line(exc)}",
+            hint="it needs a [DEFAULT] or [PROFILE] section header before the key = value lines",
+        ) from None
     except oci.exceptions.ProfileNotFound:
         raise AuthError(
             f"profile [{profile}] not found in {path}",
@@ -104,6 +123,11 @@ def _with_key_errors(key_file: str, profile: str, config_file: str, load: Callab
         )
     try:
         return load(str(path))
+    except OSError as exc:
+        raise AuthError(
+            f"cannot read the key file {path} of {_where(profile, config_file)}: {exc.strerror}",
+            hint="check its owner and permissions (chmod 600)",
+        ) from None
     except oci.exceptions.MissingPrivateKeyPassphrase:
         raise AuthError(
             f"the key file {path} of {_where(profile, config_file)} is encrypted and no pass_phrase is set",
@@ -115,6 +139,20 @@ def _with_key_errors(key_file: str, profile: str, config_file: str, load: Callab
             "wrong pass_phrase or not a PEM private key",
             hint="check key_file and pass_phrase in the profile",
         ) from None
+
+
+def key_permission_warnings(key_file: str | None) -> list[str]:
+    """A warning when the key file is readable by group or others (unless the OCI CLI's suppression is set)."""
+    if not key_file or os.environ.get(SUPPRESS_PERMISSIONS_ENV, "").lower() in ("1", "true", "yes"):
+        return []
+    path = Path(key_file).expanduser()
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return []
+    if stat.S_IMODE(mode) & 0o077:
+        return [f"key file {path} is readable by group/others; chmod 600 {path}"]
+    return []
 
 
 def _api_key(cfg: dict[str, Any], profile: str, config_file: str) -> AuthContext:
@@ -144,6 +182,7 @@ def _api_key(cfg: dict[str, Any], profile: str, config_file: str) -> AuthContext
         profile=profile,
         config_file=config_file,
         fingerprint=cfg["fingerprint"],
+        warnings=key_permission_warnings(cfg["key_file"]),
     )
 
 
@@ -168,6 +207,7 @@ def _security_token(cfg: dict[str, Any], profile: str, config_file: str) -> Auth
         principal=_token_claim(token, "sub") or "session token",
         profile=profile,
         config_file=config_file,
+        warnings=key_permission_warnings(cfg["key_file"]),
     )
 
 
@@ -293,20 +333,26 @@ def build_auth(
     profile: str = "DEFAULT",
     config_file: str = "~/.oci/config",
     endpoint_template: str | None = None,
+    config_file_named_by: str | None = None,
 ) -> AuthContext:
-    """Resolve ``method`` (auto, api_key, security_token, instance_principal, resource_principal) to a signer."""
+    """Resolve ``method`` (auto, api_key, security_token, instance_principal, resource_principal) to a signer.
+
+    ``config_file_named_by`` says where an explicitly named config file came from (``--config-file``, an env
+    variable, the settings file); None means the default location, which ``auto`` may find absent.
+    """
     config_path = str(Path(config_file).expanduser())
+    named_by = config_file_named_by
     if method == "resource_principal":
         return _resource_principal()
     if method == "instance_principal":
         return _instance_principal(endpoint_template)
     if method == "api_key":
-        cfg = _load_profile(config_path, profile)
+        cfg = _load_profile(config_path, profile, named_by)
         if cfg.get("delegation_token_file") and not cfg.get("user"):
             return _from_profile(cfg, profile, config_path, endpoint_template)
         return _api_key(cfg, profile, config_path)
     if method == "security_token":
-        cfg = _load_profile(config_path, profile)
+        cfg = _load_profile(config_path, profile, named_by)
         if not cfg.get("security_token_file"):
             raise AuthError(
                 f"{_where(profile, config_path)} has no security_token_file",
@@ -320,8 +366,8 @@ def build_auth(
         )
     if os.environ.get("OCI_RESOURCE_PRINCIPAL_VERSION"):
         return _resource_principal()
-    if Path(config_path).is_file():
-        cfg = _load_profile(config_path, profile)
+    if named_by is not None or Path(config_path).is_file():  # a named file must exist: no silent fallback
+        cfg = _load_profile(config_path, profile, named_by)
         return _from_profile(cfg, profile, config_path, endpoint_template)
     region = probe_instance_metadata()
     if region is not None:

@@ -4,14 +4,26 @@ A run writes into a hidden ``<outdir>/.<YYYYMMDDTHHMMSSZ>.partial-<pid>-<rand>``
 renames it to ``<outdir>/<YYYYMMDDTHHMMSSZ>``. An existing directory is never reused or overwritten: if the
 name is taken (two runs in the same second) the run gets ``<name>-2``, ``<name>-3``, ... Files inside are
 written atomically (temp file, fsync, ``os.replace``).
+
+The partial directory holds an owner file (``.owner.json``: pid, host, start time) until the rename, so the next
+run into the same outdir can tell a crashed run's leftovers (``kill -9``, power loss) from a run in progress:
+it names every ``.partial-*`` it finds with a warning and removes those whose process is gone (same host, pid not
+alive), or that have no owner file and are older than an hour. Others (a live process, another host) are kept.
+
+An ``OSError`` of the environment (disk full, read-only or unwritable path) while the directory is open becomes
+a :class:`ConfigError` (exit 2) naming the outdir; the partial directory is removed.
 """
 
 from __future__ import annotations
 
+import json
+import logging
 import os
 import re
 import secrets
 import shutil
+import socket
+import time
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
@@ -20,10 +32,14 @@ from typing import Any
 
 import orjson
 
-from oci_inventory.util.errors import ConfigError
-from oci_inventory.util.time import run_dir_name
+from oci_inventory.util.errors import ConfigError, environment_error
+from oci_inventory.util.time import iso_z, run_dir_name, utc_now
 
+log = logging.getLogger(__name__)
 RUN_DIR_PATTERN = re.compile(r"^(\d{8}T\d{6}Z)(?:-(\d+))?$")
+PARTIAL_PATTERN = re.compile(r"^\.\d{8}T\d{6}Z\.partial-")
+OWNER_FILE = ".owner.json"
+OWNERLESS_STALE_S = 3600.0  # a partial directory without an owner file is abandoned after this long
 _MAX_SUFFIX = 10_000
 
 
@@ -85,6 +101,66 @@ def find_runs(outdir: Path) -> list[Path]:
     return sorted(runs, key=_run_sort_key)
 
 
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # EPERM: alive, owned by someone else
+        return True
+    return True
+
+
+def _partial_owner(path: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads((path / OWNER_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and isinstance(data.get("pid"), int) else None
+
+
+def _is_abandoned(path: Path, owner: dict[str, Any] | None, host: str) -> tuple[bool, str]:
+    """(abandoned?, why) for one partial directory."""
+    if owner is None:
+        try:
+            age = time.time() - path.stat().st_mtime
+        except OSError:
+            return False, "unreadable"
+        if age > OWNERLESS_STALE_S:
+            return True, f"no owner file, {int(age // 60)} minutes old"
+        return False, "no owner file yet, less than an hour old"
+    pid, where = owner["pid"], owner.get("host")
+    if where != host:
+        return False, f"pid {pid} on host {where}"
+    if _pid_alive(pid):
+        return False, f"pid {pid} is still running"
+    return True, f"pid {pid} on this host has exited"
+
+
+def sweep_stale_partials(outdir: Path) -> list[Path]:
+    """Name every ``.partial-*`` directory in ``outdir`` (a warning each) and remove the abandoned ones.
+
+    Returns the ones removed.
+    """
+    try:
+        partials = sorted(p for p in outdir.iterdir() if PARTIAL_PATTERN.match(p.name) and p.is_dir())
+    except OSError:
+        return []
+    host = socket.gethostname()
+    removed: list[Path] = []
+    for path in partials:
+        abandoned, why = _is_abandoned(path, _partial_owner(path), host)
+        if abandoned:
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+            log.warning("removed the unfinished run directory %s left by an earlier run (%s)", path, why)
+        else:
+            log.warning("kept the unfinished run directory %s (%s)", path, why)
+    return removed
+
+
 class RunDirectory:
     """A run's output directory, hidden until :meth:`commit`. Use :meth:`create`."""
 
@@ -101,8 +177,11 @@ class RunDirectory:
         name = run_dir_name(started)
         try:
             outdir.mkdir(parents=True, exist_ok=True)
+            sweep_stale_partials(outdir)
             tmp = outdir / f".{name}.partial-{os.getpid()}-{secrets.token_hex(4)}"
             tmp.mkdir()
+            owner = {"pid": os.getpid(), "host": socket.gethostname(), "started_at": iso_z(utc_now())}
+            atomic_write_bytes(tmp / OWNER_FILE, json_bytes(owner))
         except FileExistsError:
             raise ConfigError(
                 f"output directory {outdir} exists but is not a directory; pass another --outdir"
@@ -133,6 +212,7 @@ class RunDirectory:
     def commit(self) -> Path:
         """Rename to ``<outdir>/<name>`` (or ``<name>-2``, ``-3``... if taken) and return the final path."""
         self._check_open()
+        (self.tmp_path / OWNER_FILE).unlink(missing_ok=True)  # not part of the run
         _fsync_dir(self.tmp_path)
         for n in range(1, _MAX_SUFFIX):
             target = self.outdir / (self.name if n == 1 else f"{self.name}-{n}")
@@ -167,5 +247,9 @@ class RunDirectory:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if exc_type is not None:
-            self.abort()
+        if exc_type is None:
+            return
+        self.abort()
+        converted = environment_error(exc, self.outdir) if exc is not None else None
+        if converted is not None:
+            raise converted from exc

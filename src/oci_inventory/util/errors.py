@@ -11,13 +11,22 @@ Exception tree::
     │   ├── ConfigError         exit 2   a setting or config file is wrong
     │   └── InputError          exit 2   an input file (e.g. --prev) is missing or malformed
     ├── AuthError               exit 3   authentication / authorization failure
-    ├── PartialRunError         exit 4   the run finished but some region failed
-    └── (KeyboardInterrupt)     exit 130 interrupted
+    ├── PartialRunError         exit 4   the run finished but some region failed (at least one completed)
+    ├── UnavailableError        exit 5   OCI unavailable: 5xx, timeouts, connection refused (no region completed)
+    └── (KeyboardInterrupt)     exit 130 interrupted (Ctrl-C, SIGTERM, SIGHUP)
+
+Not raised on purpose but mapped by ``cli.main`` too: SDK ``ServiceError`` 401 and 403/404
+``NotAuthorizedOrNotFound`` (3), 429 and 5xx that survived the retries (5); SDK connection errors and timeouts (5);
+``OSError`` of the environment while writing (disk full, read-only or unwritable path: 2, see
+:func:`environment_error`). Everything else is a bug: exit 1.
 """
 
 from __future__ import annotations
 
+import errno
+import os
 from enum import IntEnum
+from pathlib import Path
 
 
 class ExitCode(IntEnum):
@@ -28,13 +37,14 @@ class ExitCode(IntEnum):
     USAGE = 2
     AUTH = 3
     PARTIAL = 4
+    UNAVAILABLE = 5
     INTERRUPTED = 130
 
 
 EXIT_CODE_HELP = (
-    "Exit codes: 0 ok; 1 unexpected internal error; 2 usage, configuration or input error; "
-    "3 authentication/authorization failure; 4 partial: the run finished but some region failed; "
-    "130 interrupted."
+    "Exit codes: 0 ok; 1 internal error (a bug); 2 usage, configuration, input or output-directory error; "
+    "3 authentication/authorization failure; 4 partial: some region failed, at least one completed; "
+    "5 OCI unavailable (5xx, timeouts, connection refused); 130 interrupted (Ctrl-C, SIGTERM, SIGHUP)."
 )
 
 
@@ -74,3 +84,31 @@ class AuthError(OciInvError):
 
 class PartialRunError(OciInvError):
     exit_code = ExitCode.PARTIAL
+
+
+class UnavailableError(OciInvError):
+    """OCI could not be reached or kept failing (5xx, 429, timeouts, connection refused) after the retries."""
+
+    exit_code = ExitCode.UNAVAILABLE
+
+
+# OSError numbers that describe the machine, not a bug: full or read-only disks, missing permissions.
+ENVIRONMENT_ERRNOS = frozenset(
+    {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EPERM, errno.ENAMETOOLONG}
+)
+
+
+def environment_error(exc: BaseException, where: Path | str | None = None) -> ConfigError | None:
+    """A one-line ConfigError (exit 2) for an OSError of the environment (ENOSPC, EACCES, EROFS, ...), else None.
+
+    ``where`` is the path to name (e.g. the outdir; a failed ``write`` carries no file name), else the error's own.
+    """
+    if not isinstance(exc, OSError) or exc.errno not in ENVIRONMENT_ERRNOS:
+        return None
+    path = where if where is not None else exc.filename
+    reason = exc.strerror or os.strerror(exc.errno or 0)
+    target = f" {path}" if path is not None else ""
+    return ConfigError(
+        f"cannot write{target}: {reason} ({errno.errorcode.get(exc.errno or 0, exc.errno)})",
+        hint="free some space, fix the permissions, or pass another --outdir",
+    )
