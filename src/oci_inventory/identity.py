@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from oci_inventory.oci.clients import ClientFactory
-from oci_inventory.oci.compartments import CompartmentInfo, fetch_compartments
+from oci_inventory.oci.compartments import fetch_compartments
 from oci_inventory.oci.regions import RegionInfo, home_region, list_subscriptions
 
 
@@ -43,8 +43,9 @@ def region_rows(factory: ClientFactory) -> list[dict[str, Any]]:
 
 
 def compartment_rows(factory: ClientFactory, *, include_deleted: bool = False) -> list[dict[str, Any]]:
+    """The tree, sorted by path then OCID; ``path`` is ``None`` when an ancestor is not visible."""
     bootstrap(factory)
-    compartments: list[CompartmentInfo] = fetch_compartments(factory, factory.auth.tenancy_id)
+    tree = fetch_compartments(factory, factory.auth.tenancy_id)
     return [
         {
             "id": c.id,
@@ -53,6 +54,6 @@ def compartment_rows(factory: ClientFactory, *, include_deleted: bool = False) -
             "path": c.path,
             "lifecycle_state": c.lifecycle_state,
         }
-        for c in compartments
+        for c in tree.compartments
         if include_deleted or c.lifecycle_state != "DELETED"
     ]

@@ -1,9 +1,15 @@
-"""Progress reporting: Rich bars on a terminal, nothing otherwise (not a TTY, or ``--quiet``)."""
+"""Progress reporting: Rich bars on a terminal, nothing otherwise (not a TTY, or ``--quiet``).
+
+Region names come from OCI: the description column is plain text (never Rich markup) and control characters are
+shown as escapes; only the note column, which holds our own words, uses markup.
+"""
 
 from __future__ import annotations
 
 import threading
 from typing import Any
+
+from oci_inventory.util.text import visible
 
 
 class Reporter:
@@ -35,7 +41,7 @@ class RichReporter(Reporter):
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         self._progress = Progress(
-            TextColumn("{task.description:<22}"),
+            TextColumn("{task.description:<22}", markup=False),
             BarColumn(),
             MofNCompleteColumn(),
             TextColumn("{task.fields[note]}"),
@@ -52,7 +58,7 @@ class RichReporter(Reporter):
     def start(self, regions: list[str]) -> None:
         self._progress.start()
         for region in regions:
-            self._tasks[region] = self._progress.add_task(region, total=None, note="searching")
+            self._tasks[region] = self._progress.add_task(visible(region), total=None, note="searching")
             self._pages[region] = 0
         self._enrich = self._progress.add_task("enrichment", total=0, note="")
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from oci_inventory.export.csv import csv_cell
 from tests.integration.helpers import TERMINAL, expected_ocids, records, run_dir, summary
 
 ALL = ["ap-tokyo-1", "eu-frankfurt-1", "us-ashburn-1"]
@@ -80,13 +81,14 @@ def test_csv_round_trips_hazardous_names(first_run) -> None:  # type: ignore[no-
     hazards = 0
     for row in rows:
         rec = recs[row["ocid"]]
-        assert row["displayName"] == (rec["displayName"] or "")
+        assert row["displayName"] == csv_cell(rec["displayName"] or ""), "exact, or with the spreadsheet protection"
         assert json.loads(row["freeformTags"]) == rec["freeformTags"]
         assert json.loads(row["definedTags"]) == rec["definedTags"]
         name = rec["displayName"] or ""
         if any(c in name for c in ',"\n') or name[:1] in ("=", "+", "-", "@"):
             hazards += 1
     assert hazards >= 5, "the emulated tenancy has CSV-hazard names and they survived"
+    assert any(row["displayName"].startswith("'=") for row in rows), "formulas are prefixed"
 
 
 def test_run_summary_agrees_with_the_file(first_run) -> None:  # type: ignore[no-untyped-def]

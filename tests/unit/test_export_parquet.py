@@ -19,6 +19,7 @@ def _record(i: int, **overrides: Any) -> dict[str, Any]:
         "resourceType": "Instance",
         "displayName": f"name-{i} ü😀",
         "compartmentId": "ocid1.compartment..c",
+        "compartmentPath": "/prod/network",
         "region": "eu-frankfurt-1",
         "lifecycleState": "RUNNING",
         "timeCreated": "2024-05-01T10:11:12.345Z",
@@ -42,6 +43,7 @@ def test_round_trip_types_and_values(tmp_path: Path) -> None:
         _record(
             7,
             displayName=None,
+            compartmentPath=None,
             lifecycleState=None,
             timeCreated=None,
             enrichStatus="ERROR",
@@ -63,10 +65,13 @@ def test_round_trip_types_and_values(tmp_path: Path) -> None:
     assert table.schema.field("collectedAt").type == pa.timestamp("ms", tz="UTC")
     assert table.schema.field("details").type == pa.string()
     assert table.schema.field("displayName").nullable
+    assert table.schema.field("compartmentPath").type == pa.string()
+    assert table.schema.field("compartmentPath").nullable
     assert not table.schema.field("ocid").nullable
 
     rows = table.to_pylist()
     assert rows[0]["displayName"] == "name-0 ü😀"
+    assert rows[0]["compartmentPath"] == "/prod/network"
     assert rows[0]["timeCreated"] == datetime(2024, 5, 1, 10, 11, 12, 345000, tzinfo=UTC)
     assert rows[0]["collectedAt"] == datetime(2024, 6, 1, 0, 0, 0, 1000, tzinfo=UTC)
     assert rows[0]["details"] == '{"a":{"x":null,"y":1},"b":[1,2]}'
@@ -74,6 +79,7 @@ def test_round_trip_types_and_values(tmp_path: Path) -> None:
     assert orjson.loads(rows[0]["definedTags"]) == {"Ops": {"owner": "alice"}}
     last = rows[7]
     assert last["displayName"] is None and last["timeCreated"] is None and last["lifecycleState"] is None
+    assert last["compartmentPath"] is None
     assert last["enrichError"] == "boom"
     assert last["freeformTags"] == "{}" and last["relationships"] == "[]"
 

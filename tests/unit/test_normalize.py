@@ -55,7 +55,9 @@ def _validate(record: dict[str, Any]) -> None:
 
 def test_constants() -> None:
     assert SCHEMA_VERSION == "1.0"
-    assert len(RECORD_FIELDS) == 14
+    assert len(RECORD_FIELDS) == 15
+    assert RECORD_FIELDS.index("compartmentPath") == RECORD_FIELDS.index("compartmentId") + 1
+    assert CSV_FIELDS.index("compartmentPath") == CSV_FIELDS.index("compartmentId") + 1
     assert ENRICH_STATUSES == ("OK", "NOT_IMPLEMENTED", "ERROR")
     assert set(CSV_FIELDS) <= set(RECORD_FIELDS)
 
@@ -76,12 +78,13 @@ def test_full_summary_maps_every_field_and_validates() -> None:
         {"relation": "in_subnet", "targetOcid": "ocid1.subnet..z", "targetType": None},
         {"relation": "in_subnet", "targetOcid": "ocid1.subnet..a"},
     ]
-    rec = _normalize(summary, relationships=rels)
+    rec = _normalize(summary, relationships=rels, compartment_path="/prod/network")
     _validate(rec)
     assert summary == before, "input must not be modified"
     assert tuple(rec) == RECORD_FIELDS
     assert rec["ocid"] == "ocid1.instance.oc1.eu-frankfurt-1.aaa"
     assert rec["resourceType"] == "Instance"
+    assert rec["compartmentPath"] == "/prod/network"
     assert rec["displayName"] == 'web, "1"\nü😀'
     assert rec["timeCreated"] == "2024-05-01T10:11:12.123Z"
     assert rec["collectedAt"] == COLLECTED
@@ -123,6 +126,7 @@ def test_minimal_summary_with_nulls_and_absent_fields() -> None:
     }
     rec = _normalize(summary, enrich_status="NOT_IMPLEMENTED", details={})
     _validate(rec)
+    assert rec["compartmentPath"] is None, "a compartment not in the tree has no path"
     assert rec["displayName"] is None
     assert rec["lifecycleState"] is None
     assert rec["timeCreated"] is None
@@ -192,3 +196,13 @@ def test_schema_rejects_bad_records() -> None:
         {k: v for k, v in rec.items() if k != "details"},
     ):
         assert not validator.is_valid(bad)
+
+
+@pytest.mark.parametrize("path", ["/", "/prod", "/prod/network", "/ünï 😀/a b"])
+def test_compartment_path_validates(path: str) -> None:
+    _validate(_normalize(_full_summary(), compartment_path=path))
+
+
+def test_compartment_path_must_be_absolute() -> None:
+    with pytest.raises(jsonschema.ValidationError):
+        _validate(_normalize(_full_summary(), compartment_path="prod/network"))

@@ -1,7 +1,14 @@
-"""JSON Lines: one canonical record per line, compact, sorted keys, UTF-8."""
+"""JSON Lines: one canonical record per line, compact, sorted keys, UTF-8.
+
+orjson writes U+2028, U+2029 and U+0085 (NEL) as raw UTF-8, and some line-based tools (Python's
+``str.splitlines``, JavaScript, some editors) treat them as line breaks. :func:`dumps_record` writes them as
+``\\u2028``, ``\\u2029`` and ``\\u0085`` instead, so a record is always exactly one line; JSON parsers read the same
+string back.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -12,11 +19,21 @@ from oci_inventory.util.errors import InputError
 
 _WRITE_BUFFER = 1 << 20
 _REASON_MAX = 80
+_LINE_BREAKERS = re.compile(b"\xe2\x80[\xa8\xa9]|\xc2\x85")
+_ESCAPES = {b"\xe2\x80\xa8": b"\\u2028", b"\xe2\x80\xa9": b"\\u2029", b"\xc2\x85": b"\\u0085"}
+
+
+def _escape_line_breaker(match: re.Match[bytes]) -> bytes:
+    return _ESCAPES[match.group()]
 
 
 def dumps_record(record: Mapping[str, Any]) -> bytes:
-    """Compact JSON with sorted keys (at every depth), UTF-8 kept as is, no trailing newline."""
-    return orjson.dumps(record, option=orjson.OPT_SORT_KEYS)
+    """Compact JSON with sorted keys (at every depth), UTF-8 kept as is except U+2028, U+2029 and U+0085
+    (written as ``\\u`` escapes), no trailing newline."""
+    data = orjson.dumps(record, option=orjson.OPT_SORT_KEYS)
+    if _LINE_BREAKERS.search(data) is None:
+        return data
+    return _LINE_BREAKERS.sub(_escape_line_breaker, data)
 
 
 def write_jsonl(path: Path, lines: Iterable[bytes]) -> int:

@@ -27,6 +27,7 @@ PARQUET_COLUMNS: tuple[tuple[str, str, bool], ...] = (
     ("resourceType", "string", False),
     ("displayName", "string", True),
     ("compartmentId", "string", False),
+    ("compartmentPath", "string", True),
     ("region", "string", False),
     ("lifecycleState", "string", True),
     ("timeCreated", "timestamp", True),

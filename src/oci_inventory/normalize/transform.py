@@ -38,10 +38,13 @@ def normalize_record(
     enrich_error: str | None,
     details: Mapping[str, Any],
     relationships: Sequence[Mapping[str, Any]],
+    compartment_path: str | None = None,
 ) -> Record:
     """Build the canonical record (see ``docs/schema.md``). Inputs are not modified.
 
     * ``identifier`` becomes ``ocid``; a missing ``compartmentId`` becomes ``""``.
+    * ``compartment_path`` (the caller looks ``compartmentId`` up in the compartment tree) becomes
+      ``compartmentPath``; ``None`` (not in the tree) stays ``null``.
     * ``timeCreated`` and ``collected_at`` are normalized to ``2024-05-01T10:11:12.345Z``. An unparseable
       ``timeCreated`` becomes ``null`` and its raw text is kept in ``details.searchSummary.timeCreated``.
     * absent or null tags become ``{}``.
@@ -84,6 +87,7 @@ def normalize_record(
         "resourceType": summary.get("resourceType") or "",
         "displayName": summary.get("displayName"),
         "compartmentId": summary.get("compartmentId") or "",
+        "compartmentPath": compartment_path,
         "region": region,
         "lifecycleState": summary.get("lifecycleState"),
         "timeCreated": time_created,
