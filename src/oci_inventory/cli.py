@@ -20,6 +20,7 @@ from oci_inventory.util.errors import EXIT_CODE_HELP, ExitCode, OciInvError
 
 F = TypeVar("F", bound=Callable[..., Any])
 FORMATS = click.Choice(["table", "json"])
+LIST_FORMATS = click.Choice(["table", "json", "csv"])
 _STATE: dict[str, Any] = {}  # what the error boundary may name: profile, config file
 
 
@@ -79,12 +80,16 @@ def _factory(settings: Any) -> Any:
     from oci_inventory.auth.providers import build_auth
     from oci_inventory.oci.clients import ClientFactory, RetryPolicy
 
+    source = settings.sources.get("config_file", "default")
     auth = build_auth(
         settings.auth,
         profile=settings.profile,
         config_file=settings.config_file,
         endpoint_template=settings.endpoint_template,
+        config_file_named_by=None if source == "default" else _named_by(source),
     )
+    for warning in auth.warnings:
+        click.echo(f"oci-inv: warning: {warning}", err=True)
     return ClientFactory(
         auth,
         endpoint_template=settings.endpoint_template,
@@ -92,6 +97,14 @@ def _factory(settings: Any) -> Any:
         connect_timeout=settings.connect_timeout,
         read_timeout=settings.read_timeout,
     )
+
+
+def _named_by(source: str) -> str:
+    """``flag`` -> ``--config-file``, ``env OCI_CLI_CONFIG_FILE`` -> ``OCI_CLI_CONFIG_FILE``, ``file X`` -> ``X``."""
+    if source == "flag":
+        return "--config-file"
+    kind, _, rest = source.partition(" ")
+    return rest if kind == "env" else f"the settings file {rest}"
 
 
 @click.group(
@@ -103,17 +116,31 @@ def cli() -> None:
     """oci-inv: a complete, repeatable, read-only inventory of an OCI tenancy."""
 
 
+def _format_option(func: F) -> F:
+    return click.option(
+        "--format",
+        "fmt",
+        type=LIST_FORMATS,
+        default="table",
+        show_default=True,
+        help="table for people; json, or csv (header row, RFC 4180) for scripts.",
+    )(func)
+
+
 @cli.command("validate-auth")
 @common_options
-@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@_format_option
 def validate_auth(fmt: str, **flags: Any) -> int:
     """Check the credentials: auth method, tenancy, principal, home region, subscribed regions."""
     from oci_inventory.identity import auth_summary
-    from oci_inventory.render import emit_json, emit_mapping
+    from oci_inventory.render import emit_csv, emit_json, emit_mapping
 
-    info = auth_summary(_factory(_settings(**flags)))
+    settings = _settings(**flags)
+    info = auth_summary(_factory(settings))
     if fmt == "json":
         emit_json(info)
+    elif fmt == "csv":
+        emit_csv([info], list(info), raw=settings.csv_raw)
     else:
         emit_mapping({k: v for k, v in info.items() if v is not None}, title="Authentication OK")
     return 0
@@ -121,35 +148,32 @@ def validate_auth(fmt: str, **flags: Any) -> int:
 
 @cli.command("list-regions")
 @common_options
-@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@_format_option
 def list_regions(fmt: str, **flags: Any) -> int:
     """List the tenancy's subscribed regions (name, key, home, status)."""
     from oci_inventory.identity import region_rows
-    from oci_inventory.render import emit_json, emit_table
+    from oci_inventory.render import emit_rows
 
-    rows = region_rows(_factory(_settings(**flags)))
-    if fmt == "json":
-        emit_json(rows)
-    else:
-        emit_table(rows, [("name", "Region"), ("key", "Key"), ("home", "Home"), ("status", "Status")])
+    settings = _settings(**flags)
+    rows = region_rows(_factory(settings))
+    columns = [("name", "Region"), ("key", "Key"), ("home", "Home"), ("status", "Status")]
+    emit_rows(fmt, rows, columns, csv_raw=settings.csv_raw)
     return 0
 
 
 @cli.command("list-compartments")
 @common_options
-@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@_format_option
 @click.option("--include-deleted", is_flag=True, default=False, help="Also list DELETED compartments.")
 def list_compartments(fmt: str, include_deleted: bool, **flags: Any) -> int:
-    """List the whole compartment tree: OCID, name, parent, full path, lifecycle state."""
+    """List the whole compartment tree: full path, name, OCID, parent, lifecycle state."""
     from oci_inventory.identity import compartment_rows
-    from oci_inventory.render import emit_json, emit_table
+    from oci_inventory.render import emit_rows
 
-    rows = compartment_rows(_factory(_settings(**flags)), include_deleted=include_deleted)
-    if fmt == "json":
-        emit_json(rows)
-    else:
-        columns = [("path", "Path"), ("name", "Name"), ("id", "OCID"), ("parent_id", "Parent")]
-        emit_table(rows, [*columns, ("lifecycle_state", "State")])
+    settings = _settings(**flags)
+    rows = compartment_rows(_factory(settings), include_deleted=include_deleted)
+    columns = [("path", "Path"), ("name", "Name"), ("id", "OCID"), ("parent_id", "Parent")]
+    emit_rows(fmt, rows, [*columns, ("lifecycle_state", "State")], csv_raw=settings.csv_raw)
     return 0
 
 
@@ -157,12 +181,33 @@ def list_compartments(fmt: str, include_deleted: bool, **flags: Any) -> int:
 @common_options
 @click.option("--outdir", type=str, help="Where run directories go [out].")
 @click.option("--regions", type=str, help="Comma list of regions [all READY subscribed regions].")
-@click.option("--compartment", "compartments", multiple=True, help="Compartment OCID to scope to (repeatable).")
+@click.option(
+    "--compartment",
+    "compartments",
+    multiple=True,
+    help="Compartment to scope to: OCID, path (/prod/network) or unique name (repeatable).",
+)
 @click.option("--no-subtree", is_flag=True, default=None, help="Only the named compartments, not their subtrees.")
 @click.option("--query", type=str, help="Structured Search query [query all resources].")
 @click.option("--include-terminated", is_flag=True, default=None, help="Keep TERMINATED and DELETED resources.")
 @click.option("--parquet", is_flag=True, default=None, help="Also write inventory.parquet (needs pyarrow).")
-@click.option("--prev", type=str, help="A previous run directory or inventory.jsonl to diff against.")
+@click.option(
+    "--csv-raw",
+    is_flag=True,
+    default=None,
+    help="Write inventory.csv cells exactly: no ' before =+-@, no control-character replacement.",
+)
+@click.option(
+    "--prev",
+    type=str,
+    help="A previous run directory or inventory.jsonl to diff against; 'latest' = the newest complete run in --outdir.",
+)
+@click.option(
+    "--allow-scope-change",
+    is_flag=True,
+    default=None,
+    help="Diff against a run of another query or compartment scope (recorded in diff_summary.json).",
+)
 @click.option("--workers-region", type=int, help="Regions discovered in parallel [6].")
 @click.option("--workers-enrich", type=int, help="Enrichment threads [24].")
 @click.option("--quiet", is_flag=True, default=None, help="No progress bars or summary table.")
@@ -178,23 +223,42 @@ def run_command(**flags: Any) -> int:
 @cli.command("diff")
 @click.option("--prev", required=True, type=str, help="Earlier run directory or inventory.jsonl.")
 @click.option("--curr", required=True, type=str, help="Later run directory or inventory.jsonl.")
-@click.option("--outdir", type=str, default=None, help="Where to write diff.json [the --curr run directory].")
+@click.option(
+    "--format", "fmt", type=FORMATS, default=None, help="table or json [table on a terminal, json when piped]."
+)
+@click.option("--outdir", type=str, default=None, help="Also write diff.json and diff_summary.json here (not a run).")
+@click.option(
+    "--allow-scope-change",
+    is_flag=True,
+    default=None,
+    help="Compare runs of different query or compartment scope (recorded in diff_summary.json).",
+)
 @click.option("--debug", is_flag=True, default=False, help="Show tracebacks on errors.")
-def diff_command(prev: str, curr: str, outdir: str | None, debug: bool) -> int:
-    """Compare two runs by OCID and stable hash; writes diff.json and diff_summary.json."""
-    from oci_inventory.diff.diff import diff_inventories, write_diff
-    from oci_inventory.render import emit_json
+def diff_command(
+    prev: str, curr: str, fmt: str | None, outdir: str | None, allow_scope_change: bool | None, debug: bool
+) -> int:
+    """Compare two runs by OCID and stable hash, over the regions both completed; never writes into a run.
 
-    result = diff_inventories(Path(prev), Path(curr))
-    target = Path(outdir) if outdir else _default_diff_dir(Path(curr))
-    diff_path, _ = write_diff(result, target)
-    emit_json(result.summary())
-    click.echo(str(diff_path.parent))
+    Prints a table by resource type on a terminal, else one JSON document (summary, added, removed, changed).
+    """
+    from oci_inventory.diff.diff import check_diff_outdir, diff_inventories, write_diff
+    from oci_inventory.diff.render import print_table, write_json, write_warnings
+
+    settings = _settings(allow_scope_change=allow_scope_change)
+    target = Path(outdir).expanduser() if outdir else None
+    if target is not None:
+        check_diff_outdir(target)
+    result = diff_inventories(Path(prev), Path(curr), allow_scope_change=settings.allow_scope_change)
+    if target is not None:
+        write_diff(result, target)
+    write_warnings(result, sys.stderr)
+    if (fmt or ("table" if sys.stdout.isatty() else "json")) == "json":
+        write_json(result, sys.stdout)
+    else:
+        from rich.console import Console
+
+        print_table(result, Console(highlight=False))
     return 0
-
-
-def _default_diff_dir(curr: Path) -> Path:
-    return curr if curr.is_dir() else curr.parent
 
 
 @cli.group("config")
@@ -204,16 +268,14 @@ def config_group() -> None:
 
 @config_group.command("show")
 @common_options
-@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@_format_option
 def config_show(fmt: str, **flags: Any) -> int:
     """Print the effective settings and where each comes from (flag, env, file, default)."""
-    from oci_inventory.render import emit_json, emit_table
+    from oci_inventory.render import emit_rows
 
-    rows = [{"setting": n, "value": v, "source": s} for n, v, s in _settings(**flags).rows()]
-    if fmt == "json":
-        emit_json(rows)
-    else:
-        emit_table(rows, [("setting", "Setting"), ("value", "Value"), ("source", "Source")])
+    settings = _settings(**flags)
+    rows = [{"setting": n, "value": v, "source": s} for n, v, s in settings.rows()]
+    emit_rows(fmt, rows, [("setting", "Setting"), ("value", "Value"), ("source", "Source")], csv_raw=settings.csv_raw)
     return 0
 
 
@@ -241,45 +303,73 @@ _add_emulator_group()
 
 
 def _service_error_line(exc: Any) -> tuple[str, ExitCode]:
+    from oci_inventory.oci.failures import failure_kind
+
     where = ""
     if _STATE.get("auth") in (None, "auto", "api_key", "security_token"):
         where = f" for profile [{_STATE.get('profile')}] in {_STATE.get('config_file')}"
+    operation = exc.operation_name or "a request"
     if exc.status == 401:
         return (
             f"OCI rejected the credentials{where} (401 {exc.code}); check the user, fingerprint and key, "
             "or refresh the session token",
             ExitCode.AUTH,
         )
-    if exc.status in (403, 404) and exc.code in ("NotAuthorizedOrNotFound", "NotAuthorized", "Forbidden"):
+    if failure_kind(exc) == "auth":
         return (
-            f"not authorized{where}: {exc.status} {exc.code} on {exc.operation_name or 'a request'}; "
+            f"not authorized{where}: {exc.status} {exc.code} on {operation}; "
             "grant the principal read/inspect permissions",
             ExitCode.AUTH,
+        )
+    if exc.status == 429 or exc.status >= 500:
+        return (
+            f"OCI is unavailable: {exc.status} {exc.code} on {operation} after retries; retry later",
+            ExitCode.UNAVAILABLE,
         )
     return (f"OCI request failed: {exc.status} {exc.code}: {exc.message}", ExitCode.INTERNAL)
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: run the CLI and map every outcome to a documented exit code (the one error boundary)."""
+    """Entry point: run the CLI and map every outcome to a documented exit code (the one error boundary).
+
+    Ctrl-C, SIGTERM and SIGHUP interrupt (exit 130; see ``util/interrupts.py``). After cleanup, when worker
+    threads are still blocked (e.g. in a long HTTP read), the process ends with ``os._exit`` instead of waiting.
+    """
+    from oci_inventory.util import interrupts
+
     args = list(sys.argv[1:] if argv is None else argv)
-    _terminate_like_ctrl_c()
     debug = "--debug" in args or os.environ.get("OCI_INV_DEBUG", "") not in ("", "0", "false")
-    code: int = ExitCode.OK
+    with interrupts.installed():
+        code = _run_cli(args, debug)
+        sys.stdout.flush()
+        if code == ExitCode.INTERRUPTED and interrupts.STATE.signals and interrupts.workers_busy():
+            interrupts.exit_now(int(code))
+    sys.exit(int(code))
+
+
+def _run_cli(args: list[str], debug: bool) -> int:
+    from oci_inventory.util import interrupts
+
     try:
         result = cli.main(args=args, prog_name="oci-inv", standalone_mode=False)
-        code = result if isinstance(result, int) else ExitCode.OK
+        return result if isinstance(result, int) else ExitCode.OK
     except click.exceptions.Exit as exc:
-        code = exc.exit_code
+        return exc.exit_code
     except (click.exceptions.Abort, KeyboardInterrupt):
+        committed = interrupts.STATE.committed
+        if committed is not None:  # the run is complete: say where it is, like an uninterrupted run
+            click.echo(f"oci-inv: interrupted after the run was committed; {committed} is complete", err=True)
+            interrupts.announce(committed)
+            return ExitCode.OK
         click.echo("oci-inv: interrupted; nothing half-written was left behind", err=True)
-        code = ExitCode.INTERRUPTED
+        return ExitCode.INTERRUPTED
     except click.ClickException as exc:
         hint = " (see 'oci-inv --help')"
         ctx = getattr(exc, "ctx", None)
         if ctx is not None:
             hint = f" (see '{ctx.command_path} --help')"
         click.echo(f"oci-inv: error: {exc.format_message()}{hint}", err=True)
-        code = ExitCode.USAGE
+        return ExitCode.USAGE
     except Exception as exc:
         if debug:
             import traceback
@@ -287,37 +377,30 @@ def main(argv: list[str] | None = None) -> None:
             traceback.print_exc()
         line, code = (exc.user_line(), exc.exit_code) if isinstance(exc, OciInvError) else _unexpected_line(exc)
         click.echo(f"oci-inv: error: {line}", err=True)
-    sys.stdout.flush()
-    sys.exit(int(code))
-
-
-def _terminate_like_ctrl_c() -> None:
-    """SIGTERM (a scheduler's timeout, ``kill``) cleans up like Ctrl-C: no partial run is left behind."""
-    import signal
-    import threading
-
-    def interrupt(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, interrupt)
+        return code
 
 
 def _unexpected_line(exc: Exception) -> tuple[str, ExitCode]:
     from oci_inventory.logging import redact
+    from oci_inventory.util.errors import environment_error
 
+    env_error = environment_error(exc)
+    if env_error is not None:
+        return redact(env_error.user_line()), env_error.exit_code
     oci_mod = sys.modules.get("oci")
     if oci_mod is not None:
         if isinstance(exc, oci_mod.exceptions.ServiceError):
             line, code = _service_error_line(exc)
             return redact(line), code
-        if isinstance(exc, (oci_mod.exceptions.RequestException, oci_mod.exceptions.ConnectTimeout)):
+        from oci_inventory.oci.failures import failure_kind
+
+        if failure_kind(exc) == "unavailable":
             return (
                 redact(
                     f"cannot reach the OCI endpoint: {type(exc).__name__}; check the network, region "
                     "and --endpoint-template"
                 ),
-                ExitCode.INTERNAL,
+                ExitCode.UNAVAILABLE,
             )
     text = " ".join(str(exc).split())[:300]
     return redact(

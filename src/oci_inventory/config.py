@@ -9,7 +9,10 @@ Every setting is declared once in :data:`SETTINGS`; flags, environment names, fi
 
 from __future__ import annotations
 
+import math
 import os
+import re
+import string
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,8 +59,8 @@ def _parse_float(value: Any) -> float:
         result = float(value)
     except (TypeError, ValueError):
         raise ValueError("expected a number") from None
-    if result <= 0:
-        raise ValueError("expected a number greater than 0")
+    if not math.isfinite(result) or result <= 0:
+        raise ValueError("expected a finite number greater than 0")
     return result
 
 
@@ -79,6 +82,38 @@ def _parse_list(value: Any) -> list[str]:
     else:
         raise ValueError("expected a list of strings or a comma-separated string")
     return [item.strip() for item in items if item.strip()]
+
+
+def _non_empty_list(what: str) -> Callable[[Any], list[str]]:
+    """A comma list that must name something: ``''`` or ``,,`` would silently widen the scope to everything."""
+
+    def parse(value: Any) -> list[str]:
+        items = _parse_list(value)
+        if not items:
+            raise ValueError(f"empty {what} list; leave the setting out to mean all")
+        return items
+
+    return parse
+
+
+ENDPOINT_FIELDS = frozenset({"service", "region"})
+
+
+def _parse_endpoint_template(value: Any) -> str:
+    """An http(s) URL whose only placeholders are ``{service}`` and ``{region}``."""
+    text = _parse_str(value).strip()
+    try:
+        fields = [(name, spec, conv) for _, name, spec, conv in string.Formatter().parse(text) if name is not None]
+    except ValueError as exc:
+        raise ValueError(f"not a valid template ({exc}); use {{service}} and {{region}} only") from None
+    for name, spec, conv in fields:
+        if name not in ENDPOINT_FIELDS or spec or conv:
+            shown = "{" + name + (f"!{conv}" if conv else "") + (f":{spec}" if spec else "") + "}"
+            raise ValueError(f"unknown placeholder {shown}; only {{service}} and {{region}} are allowed")
+    scheme, _, rest = text.partition("://")
+    if scheme.lower() not in ("http", "https") or not rest or rest.startswith("/"):
+        raise ValueError("expected an http:// or https:// URL, e.g. http://127.0.0.1:8080/{service}/{region}")
+    return text
 
 
 def _choice(choices: tuple[str, ...], aliases: Mapping[str, str] | None = None) -> Callable[[Any], str]:
@@ -120,7 +155,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "endpoint_template",
-        _parse_str,
+        _parse_endpoint_template,
         None,
         "endpoint override, e.g. http://127.0.0.1:8080/{service}/{region}",
     ),
@@ -131,13 +166,20 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_attempts", _parse_int, 8, "attempts per API call (429, 5xx, connection errors are retried)"),
     Setting("max_retry_time", _parse_float, 300.0, "total seconds one API call may spend retrying"),
     Setting("outdir", _parse_str, "out", "output directory"),
-    Setting("regions", _parse_list, None, "regions to inventory (default: all READY subscribed regions)"),
-    Setting("compartments", _parse_list, None, "compartment OCIDs to scope to"),
+    Setting("regions", _non_empty_list("region"), None, "regions to inventory (default: all READY subscribed regions)"),
+    Setting(
+        "compartments",
+        _non_empty_list("compartment"),
+        None,
+        "compartments to scope to: OCIDs, paths (/prod/network) or names",
+    ),
     Setting("no_subtree", _parse_bool, False, "scope to the named compartments only, not their subtrees"),
     Setting("query", _parse_str, DEFAULT_QUERY, "Resource Search structured query"),
     Setting("include_terminated", _parse_bool, False, "keep TERMINATED and DELETED resources"),
     Setting("parquet", _parse_bool, False, "also write inventory.parquet"),
-    Setting("prev", _parse_str, None, "previous run (directory or inventory.jsonl) to diff against"),
+    Setting("csv_raw", _parse_bool, False, "CSV cells exactly as in OCI: no ' prefix, no control-char replacement"),
+    Setting("prev", _parse_str, None, "previous run (directory, inventory.jsonl or 'latest') to diff against"),
+    Setting("allow_scope_change", _parse_bool, False, "diff runs whose query or compartment scope differ"),
     Setting("workers_region", _parse_int, 6, "regions discovered in parallel"),
     Setting("workers_enrich", _parse_int, 24, "enrichment threads"),
     Setting("quiet", _parse_bool, False, "no progress or tables"),
@@ -182,9 +224,18 @@ def load_config_file(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise ConfigError(f"config file {path} does not exist", hint="check the --config path")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read config file {path}: {exc}") from None
+    if looks_like_oci_config(text):
+        raise ConfigError(
+            f"{path} is an OCI config file, not an oci-inv settings file; did you mean --config-file?",
+            hint="--config takes YAML or JSON settings; --config-file takes the OCI config with the profiles",
+        )
+    try:
+        data = yaml.safe_load(text)
+    except RecursionError:
+        raise ConfigError(f"config file {path} is nested too deeply", hint="settings are a flat mapping") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
@@ -202,6 +253,17 @@ def load_config_file(path: Path) -> dict[str, Any]:
             raise ConfigError(f"unknown key '{raw_key}' in config file {path}", hint=f"known keys: {known}")
         result[key] = _parse_value(setting, raw_value, f"key '{raw_key}' in config file {path}")
     return result
+
+
+_INI_SECTION = re.compile(r"^\s*\[[^\]\[]+\]\s*$")
+_INI_ASSIGNMENT = re.compile(r"^\s*[A-Za-z_][\w.-]*\s*=")
+
+
+def looks_like_oci_config(text: str) -> bool:
+    """True for an INI file like ``~/.oci/config``: the first meaningful line is a ``[SECTION]`` header and
+    ``key = value`` lines follow (neither is a YAML or JSON mapping)."""
+    lines = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith(("#", ";"))]
+    return bool(lines) and bool(_INI_SECTION.match(lines[0])) and any(_INI_ASSIGNMENT.match(x) for x in lines[1:])
 
 
 def _parse_value(setting: Setting, value: Any, where: str) -> Any:

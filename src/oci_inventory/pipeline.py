@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from oci_inventory.diff.diff import check_inventory, diff_inventories, resolve_inventory_path, write_diff
+from oci_inventory.diff.diff import DIFF_FILE, DIFF_SUMMARY_FILE, DiffResult, check_inventory, diff_runs, write_diff
+from oci_inventory.diff.scope import RunInfo, check_scope, find_latest_complete
 from oci_inventory.enrich.base import STATUS_ERROR, EnrichContext, Enricher, EnrichResult
 from oci_inventory.enrich.registry import REGISTRY, Registry
 from oci_inventory.export.csv import write_csv
@@ -25,16 +26,18 @@ from oci_inventory.export.jsonl import dumps_record, iter_jsonl, write_jsonl
 from oci_inventory.export.parquet import ensure_pyarrow, write_parquet
 from oci_inventory.export.rundir import RunDirectory
 from oci_inventory.export.sorter import ExternalSorter
-from oci_inventory.export.summary import RegionOutcome, RunSummary, SummaryCounter
+from oci_inventory.export.summary import RegionOutcome, RunScope, RunSummary, SummaryCounter
 from oci_inventory.identity import bootstrap
 from oci_inventory.normalize.transform import normalize_record
 from oci_inventory.oci.clients import ClientFactory, RetryAborted
-from oci_inventory.oci.compartments import fetch_compartments, subtree_ids
-from oci_inventory.oci.discovery import TERMINAL_STATES, Cancelled, Deduplicator, search_region
+from oci_inventory.oci.compartments import CompartmentTree, fetch_tree_for_run, resolve_compartments, subtree_ids
+from oci_inventory.oci.discovery import TERMINAL_STATES, Cancelled, Deduplicator, PageRejected, search_region
+from oci_inventory.oci.failures import no_region_completed
 from oci_inventory.oci.regions import select_regions
 from oci_inventory.progress import Reporter
+from oci_inventory.util import interrupts
 from oci_inventory.util.concurrency import BoundedExecutor, Stopped
-from oci_inventory.util.errors import AuthError, OciInvError, UsageError
+from oci_inventory.util.errors import OciInvError, UsageError
 from oci_inventory.util.time import iso_z, utc_now
 
 log = logging.getLogger(__name__)
@@ -43,6 +46,7 @@ INVENTORY_JSONL = "inventory.jsonl"
 INVENTORY_CSV = "inventory.csv"
 INVENTORY_PARQUET = "inventory.parquet"
 RELATIONSHIPS_JSONL = "relationships.jsonl"
+COMPARTMENTS_JSONL = "compartments.jsonl"
 RUN_SUMMARY = "run_summary.json"
 
 
@@ -55,11 +59,15 @@ class RunOptions:
     subtree: bool = True
     include_terminated: bool = False
     parquet: bool = False
+    csv_raw: bool = False
     prev: Path | None = None
+    prev_latest: bool = False  # --prev latest: preflight() sets prev to the newest complete run in outdir, if any
+    allow_scope_change: bool = False
     workers_region: int = 6
     workers_enrich: int = 24
     flags: dict[str, Any] = field(default_factory=dict)
     checked: bool = field(default=False, repr=False)  # set by preflight()
+    prev_run: RunInfo | None = field(default=None, repr=False)  # set by preflight()
 
 
 @dataclass
@@ -68,16 +76,20 @@ class RunResult:
     summary: dict[str, Any]
     failed_regions: dict[str, str]
     diff_summary: dict[str, Any] | None = None
+    diff_warnings: list[str] = field(default_factory=list)
 
 
 def preflight(options: RunOptions) -> None:
-    """Checks that need no API call: pyarrow for --parquet, the whole --prev inventory. Runs once per options."""
+    """Checks that need no API call: pyarrow for --parquet, the whole --prev inventory against its own summary
+    (``--prev latest`` is resolved here first). Runs once per options."""
     if options.checked:
         return
     if options.parquet:
         ensure_pyarrow()
+    if options.prev_latest:
+        options.prev = find_latest_complete(options.outdir)
     if options.prev is not None:
-        check_inventory(options.prev)
+        options.prev_run = check_inventory(options.prev)
     options.checked = True
 
 
@@ -103,6 +115,7 @@ class _Run:
         registry: Registry,
         reporter: Reporter,
         regions: list[str],
+        tree: CompartmentTree,
         scope: set[str] | None,
         records: ExternalSorter,
         relationships: ExternalSorter,
@@ -111,6 +124,7 @@ class _Run:
         self.options = options
         self.registry = registry
         self.reporter = reporter
+        self.tree = tree
         self.scope = scope
         self.records = records
         self.relationships = relationships
@@ -118,6 +132,7 @@ class _Run:
         self.counter = SummaryCounter()
         self.cancel = threading.Event()
         self.fatal: BaseException | None = None
+        self.failures: dict[str, BaseException] = {}  # region -> why its discovery failed
         self.lock = threading.Lock()
         self.terminated_dropped = 0
         self.out_of_scope = 0
@@ -136,33 +151,25 @@ class _Run:
 
         outcome = RegionOutcome(region=region, status="ok")
         started = time.monotonic()
-
-        def on_page(items: int) -> None:
-            outcome.pages += 1
-            self.reporter.page(region, items)
-
         try:
-            for item in search_region(self.factory, region, self.options.query, on_page=on_page, cancel=self.cancel):
-                outcome.records += 1
-                self.accept(item, region)
+            self._list_region(region, outcome)
         except (Cancelled, RetryAborted, Stopped):
             outcome.status = "failed"
             outcome.error = "cancelled"
         except oci.exceptions.ServiceError as exc:
-            outcome.status = "failed"
-            outcome.error = describe_error(exc)
-            if exc.status == 401:
-                self.fail(AuthError(f"Resource Search in {region} refused the credentials: {exc.code}"))
-            elif exc.status == 400:
+            self._region_failed(region, outcome, exc)
+            if exc.status == 400:  # on the first page: the service rejected the query itself
                 self.fail(
                     UsageError(
                         f"Resource Search rejected the query {self.options.query!r}: {exc.message}",
                         hint="see https://docs.oracle.com/iaas/Content/Search/Concepts/querysyntax.htm",
                     )
                 )
+        except PageRejected as exc:
+            self._region_failed(region, outcome, exc.error)
+            outcome.error = f"{outcome.error} (page {exc.page}, after restarting the listing once)"
         except Exception as exc:
-            outcome.status = "failed"
-            outcome.error = describe_error(exc)
+            self._region_failed(region, outcome, exc)
             log.debug("discovery failed in %s", region, exc_info=True, extra={"region": region})
         outcome.duration_s = time.monotonic() - started
         self.reporter.region_done(region, outcome.status == "ok")
@@ -179,9 +186,43 @@ class _Run:
             )
         return outcome
 
-    def accept(self, item: Mapping[str, Any], region: str) -> None:
+    def _list_region(self, region: str, outcome: RegionOutcome) -> None:
+        """Search ``region`` to the last page. A 400 on a later page (an expired page token) restarts the listing
+        once from page 1; the restart's records and pages replace the first attempt's counts, and the OCIDs
+        the first attempt already accepted are passed over (see ``Deduplicator``)."""
+
+        def on_page(items: int) -> None:
+            outcome.pages += 1
+            self.reporter.page(region, items)
+
+        for attempt in (1, 2):
+            outcome.records = outcome.pages = 0
+            try:
+                items = search_region(self.factory, region, self.options.query, on_page=on_page, cancel=self.cancel)
+                for item in items:
+                    outcome.records += 1
+                    self.accept(item, region, relisting=attempt > 1)
+                return
+            except PageRejected as exc:
+                if attempt > 1:
+                    raise
+                log.warning(
+                    "region %s: page %d was rejected (%s); restarting its listing from page 1",
+                    region,
+                    exc.page,
+                    exc.error,
+                    extra={"region": region, "operation": "SearchResources"},
+                )
+
+    def _region_failed(self, region: str, outcome: RegionOutcome, exc: BaseException) -> None:
+        outcome.status = "failed"
+        outcome.error = describe_error(exc)
+        with self.lock:
+            self.failures[region] = exc
+
+    def accept(self, item: Mapping[str, Any], region: str, *, relisting: bool = False) -> None:
         ocid = item.get("identifier")
-        if not ocid or not self.dedup.claim(ocid):
+        if not ocid or not self.dedup.claim(ocid, region, relisting=relisting):
             return
         state = str(item.get("lifecycleState") or "").upper()
         if not self.options.include_terminated and state in TERMINAL_STATES:
@@ -216,6 +257,7 @@ class _Run:
             enrich_error=result.error,
             details=result.details,
             relationships=[r.as_dict() for r in result.relationships],
+            compartment_path=self.tree.path_of(item.get("compartmentId")),
         )
         ocid = record["ocid"]
         self.records.add(ocid, dumps_record(record))
@@ -237,33 +279,49 @@ def run_inventory(
     """Run one inventory and return where it was written. Raises OciInvError subclasses for the CLI to map."""
     reporter = reporter or Reporter()
     preflight(options)
-    prev = resolve_inventory_path(options.prev) if options.prev is not None else None
     started = utc_now()
     t0 = time.monotonic()
 
     subscriptions = bootstrap(factory)
     regions = select_regions(subscriptions, options.regions)
     tenancy = factory.identity().get_tenancy(factory.auth.tenancy_id).data
+    # The tree gives every record its compartmentPath and resolves --compartment (None: not allowed to list it).
+    listed = fetch_tree_for_run(factory, factory.auth.tenancy_id, required=bool(options.compartments))
+    tree = listed if listed is not None else CompartmentTree(factory.auth.tenancy_id, ())
+    compartment_ids: list[str] | None = None
     scope: set[str] | None = None
     if options.compartments:
-        compartments = fetch_compartments(factory, factory.auth.tenancy_id)
-        scope = subtree_ids(
-            compartments, factory.auth.tenancy_id, options.compartments, include_subtree=options.subtree
-        )
+        compartment_ids = resolve_compartments(tree, options.compartments)
+        scope = subtree_ids(tree, compartment_ids, include_subtree=options.subtree)
+    run_scope = RunScope(
+        regions=regions,
+        query=options.query,
+        compartments=compartment_ids,
+        subtree=options.subtree,
+        include_terminated=options.include_terminated,
+    )
+    if options.prev_run is not None:  # a scope that differs from --prev is exit 2 before discovery, not after
+        check_scope(options.prev_run, _current_run(run_scope, [], 0, None), allow_change=options.allow_scope_change)
 
+    interrupts.note_run_started()
     with RunDirectory.create(options.outdir, started) as rundir:
         records = ExternalSorter(tmp_dir=rundir.tmp_path)
         relationships = ExternalSorter(tmp_dir=rundir.tmp_path)
-        run = _Run(factory, options, registry, reporter, regions, scope, records, relationships)
+        run = _Run(factory, options, registry, reporter, regions, tree, scope, records, relationships)
         outcomes = _discover_all(run, regions)
         if run.fatal is not None:
             raise run.fatal
+        if outcomes and all(o.status == "failed" for o in outcomes):
+            raise no_region_completed(run.failures)  # nothing is committed: exit 3 or 5, never 4
 
         files = [INVENTORY_JSONL, INVENTORY_CSV, RUN_SUMMARY]
         inventory = rundir.file(INVENTORY_JSONL)
         write_jsonl(inventory, records.sorted_lines())
         records.close()
-        write_csv(rundir.file(INVENTORY_CSV), (rec for _, rec in iter_jsonl(inventory)))
+        write_csv(rundir.file(INVENTORY_CSV), (rec for _, rec in iter_jsonl(inventory)), raw=options.csv_raw)
+        if listed is not None:
+            write_jsonl(rundir.file(COMPARTMENTS_JSONL), (dumps_record(c.as_json()) for c in listed.compartments))
+            files.append(COMPARTMENTS_JSONL)
         if options.parquet:
             write_parquet(rundir.file(INVENTORY_PARQUET), (rec for _, rec in iter_jsonl(inventory)))
             files.append(INVENTORY_PARQUET)
@@ -272,12 +330,12 @@ def run_inventory(
             files.append(RELATIONSHIPS_JSONL)
         relationships.close()
 
-        diff_summary = None
-        if prev is not None:
-            result = diff_inventories(prev, inventory)
-            write_diff(result, rundir.tmp_path)
-            diff_summary = result.summary()
-            files += ["diff.json", "diff_summary.json"]
+        diff: DiffResult | None = None
+        if options.prev_run is not None:
+            current = _current_run(run_scope, outcomes, run.counter.total, inventory, started=iso_z(started))
+            diff = diff_runs(options.prev_run, current, allow_scope_change=options.allow_scope_change)
+            write_diff(diff, rundir.tmp_path)
+            files += [DIFF_FILE, DIFF_SUMMARY_FILE]
 
         summary = RunSummary(
             started_at=started,
@@ -293,15 +351,41 @@ def run_inventory(
             duplicates_merged=run.dedup.duplicates,
             out_of_scope_dropped=run.out_of_scope,
             files=files,
+            scope=run_scope,
         )
         summary.apply_counts(run.counter)
         summary_dict = summary.to_dict()
         summary_dict["api_retries"] = factory.retry.stats.as_dict()
         rundir.write_json(RUN_SUMMARY, summary_dict)
-        final = rundir.commit()
+        with interrupts.deferred():  # a signal during the rename is held: the run is committed and known to be
+            final = rundir.commit()
+            interrupts.note_committed(final)
 
     failed = {o.region: o.error or "failed" for o in outcomes if o.status == "failed"}
-    return RunResult(final, summary_dict, failed, diff_summary)
+    return RunResult(final, summary_dict, failed, diff.summary() if diff else None, _diff_warnings(diff))
+
+
+def _current_run(
+    scope: RunScope, outcomes: list[RegionOutcome], total: int, inventory: Path | None, started: str | None = None
+) -> RunInfo:
+    """This run as one side of its own ``--prev`` diff (its path is null: the run directory is not committed yet)."""
+    failed = {o.region: o.error or "failed" for o in outcomes if o.status == "failed"}
+    return RunInfo(
+        path=None,
+        inventory=inventory or Path(INVENTORY_JSONL),
+        status="partial" if failed else "complete",
+        started_at=started,
+        regions=frozenset(scope.regions),
+        failed=failed,
+        total=total,
+        scope=scope,
+    )
+
+
+def _diff_warnings(diff: DiffResult | None) -> list[str]:
+    from oci_inventory.diff.render import warning_lines
+
+    return warning_lines(diff) if diff is not None else []
 
 
 def _discover_all(run: _Run, regions: list[str]) -> list[RegionOutcome]:

@@ -9,8 +9,10 @@ from typing import Any
 
 from oci_inventory.pipeline import RunOptions, RunResult, preflight, run_inventory
 from oci_inventory.progress import Reporter, RichReporter
-from oci_inventory.util.errors import ExitCode
+from oci_inventory.util import interrupts
+from oci_inventory.util.errors import ConfigError, ExitCode
 
+PREV_LATEST = "latest"  # --prev latest: the newest complete run in --outdir
 RUN_FLAGS = (
     "outdir",
     "regions",
@@ -19,7 +21,9 @@ RUN_FLAGS = (
     "query",
     "include_terminated",
     "parquet",
+    "csv_raw",
     "prev",
+    "allow_scope_change",
     "workers_region",
     "workers_enrich",
     "auth",
@@ -29,6 +33,12 @@ RUN_FLAGS = (
 
 
 def options_from_settings(settings: Any) -> RunOptions:
+    if settings.no_subtree and not settings.compartments:
+        raise ConfigError(
+            f"--no-subtree without --compartment would inventory the whole tenancy (no_subtree from "
+            f"{settings.sources['no_subtree']})",
+            hint="add --compartment, or drop --no-subtree",
+        )
     return RunOptions(
         outdir=Path(settings.outdir).expanduser(),
         query=settings.query,
@@ -37,7 +47,10 @@ def options_from_settings(settings: Any) -> RunOptions:
         subtree=not settings.no_subtree,
         include_terminated=settings.include_terminated,
         parquet=settings.parquet,
-        prev=Path(settings.prev).expanduser() if settings.prev else None,
+        csv_raw=settings.csv_raw,
+        prev=Path(settings.prev).expanduser() if settings.prev and settings.prev != PREV_LATEST else None,
+        prev_latest=settings.prev == PREV_LATEST,
+        allow_scope_change=settings.allow_scope_change,
         workers_region=settings.workers_region,
         workers_enrich=settings.workers_enrich,
         flags={name: settings.get(name) for name in RUN_FLAGS},
@@ -47,12 +60,14 @@ def options_from_settings(settings: Any) -> RunOptions:
 def _console() -> Any:
     from rich.console import Console
 
-    return Console(stderr=True)
+    return Console(stderr=True, highlight=False)
 
 
 def execute_run(settings: Any, make_factory: Callable[[Any], Any]) -> int:
     options = options_from_settings(settings)
     preflight(options)  # before any API call: --parquet without pyarrow, a bad --prev
+    if options.prev_latest and options.prev is None:
+        sys.stderr.write(f"oci-inv: no complete previous run in {options.outdir}; this run has no diff\n")
     factory = make_factory(settings)
     interactive = sys.stderr.isatty() and not settings.quiet
     reporter: Reporter = RichReporter(_console()) if interactive else Reporter()
@@ -67,24 +82,50 @@ def execute_run(settings: Any, make_factory: Callable[[Any], Any]) -> int:
             f"diff vs previous run: {d['added']} added, {d['removed']} removed, "
             f"{d['changed']} changed, {d['unchanged']} unchanged\n"
         )
-    sys.stdout.write(f"{result.run_dir}\n")
-    sys.stdout.flush()
+    for line in result.diff_warnings:
+        sys.stderr.write(line + "\n")
+    warning = enrich_error_warning(result.summary)
+    if warning:
+        sys.stderr.write(warning + "\n")
+    with interrupts.deferred():
+        interrupts.announce(result.run_dir)
+    # Exit 4 needs a region that completed: when none did, run_inventory raised (exit 3 or 5) and committed nothing.
     return int(ExitCode.PARTIAL if result.failed_regions else ExitCode.OK)
 
 
+def enrich_error_warning(summary: dict[str, Any]) -> str | None:
+    """One line counting the records that ended ``enrichStatus == ERROR``, by OCI error code; None if none."""
+    by_code: dict[str, int] = summary.get("errors_by_code") or {}
+    total = int(summary.get("errors") or 0)
+    if not total:
+        return None
+    counts = ", ".join(f"{code} {n}" for code, n in sorted(by_code.items(), key=lambda kv: (-kv[1], kv[0])))
+    return (
+        f"oci-inv: warning: {total} record(s) could not be enriched ({counts}); they keep their Search data, "
+        "see enrichError in inventory.jsonl"
+    )
+
+
 def print_summary(result: RunResult) -> None:
+    """The per-region table and the totals on stderr. Names from OCI (the tenancy, regions) are plain text."""
     from rich.table import Table
+    from rich.text import Text
+
+    from oci_inventory.util.text import visible
 
     s = result.summary
-    table = Table(title=f"Inventory of {s.get('tenancy_name') or s.get('tenancy_id')}")
+    table = Table(title=Text(f"Inventory of {visible(str(s.get('tenancy_name') or s.get('tenancy_id')))}"))
     for column in ("region", "status", "records", "pages", "seconds"):
         table.add_column(column, justify="right" if column in ("records", "pages", "seconds") else "left")
     for r in s["regions"]:
-        status = r["status"] if r["status"] == "ok" else f"[red]{r['status']}[/red]"
-        table.add_row(r["region"], status, str(r["records"]), str(r["pages"]), f"{r['duration_s']:.1f}")
+        status = Text(str(r["status"]), style="" if r["status"] == "ok" else "red")
+        cells = (str(r["records"]), str(r["pages"]), f"{r['duration_s']:.1f}")
+        table.add_row(Text(visible(str(r["region"]))), status, *(Text(c) for c in cells))
     console = _console()
     console.print(table)
     console.print(
-        f"{s['total_discovered']} resources: {s['enriched_ok']} enriched, {s['not_implemented']} search-only, "
-        f"{s['errors']} errors; {s['terminated_dropped']} terminated dropped; {s['duration_s']:.1f}s"
+        Text(
+            f"{s['total_discovered']} resources: {s['enriched_ok']} enriched, {s['not_implemented']} search-only, "
+            f"{s['errors']} errors; {s['terminated_dropped']} terminated dropped; {s['duration_s']:.1f}s"
+        )
     )

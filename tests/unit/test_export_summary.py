@@ -24,6 +24,7 @@ def test_counter_counts_by_type_and_status() -> None:
         "errors": 1,
         "counts_by_resource_type": {"Bucket": 1, "Instance": 2},
         "counts_by_enrich_status": {"ERROR": 1, "NOT_IMPLEMENTED": 1, "OK": 1},
+        "errors_by_code": {"unknown": 1},  # the record carries no enrichError
     }
     assert list(snap["counts_by_resource_type"]) == ["Bucket", "Instance"]
 

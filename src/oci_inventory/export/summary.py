@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import Counter
 from collections.abc import Mapping
@@ -36,6 +37,26 @@ class RegionOutcome:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class RunScope:
+    """What a run set out to inventory; two runs are comparable only when their scopes agree (see ``diff``)."""
+
+    regions: list[str]
+    query: str
+    compartments: list[str] | None = None
+    subtree: bool = True
+    include_terminated: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "regions": sorted(self.regions),
+            "query": self.query,
+            "compartments": sorted(self.compartments) if self.compartments is not None else None,
+            "subtree": self.subtree,
+            "include_terminated": self.include_terminated,
+        }
+
+
 def _sorted_dict(mapping: Mapping[str, Any]) -> dict[str, Any]:
     return {key: mapping[key] for key in sorted(mapping)}
 
@@ -61,12 +82,14 @@ class RunSummary:
     enriched_ok: int = 0
     not_implemented: int = 0
     errors: int = 0
+    errors_by_code: dict[str, int] = field(default_factory=dict)
     counts_by_resource_type: dict[str, int] = field(default_factory=dict)
     counts_by_enrich_status: dict[str, int] = field(default_factory=dict)
     terminated_dropped: int = 0
     duplicates_merged: int = 0
     out_of_scope_dropped: int = 0
     files: list[str] = field(default_factory=list)
+    scope: RunScope | None = None
     schema_version: str = SCHEMA_VERSION
     tool_version: str = __version__
 
@@ -77,8 +100,14 @@ class RunSummary:
         self.enriched_ok = snap["enriched_ok"]
         self.not_implemented = snap["not_implemented"]
         self.errors = snap["errors"]
+        self.errors_by_code = snap["errors_by_code"]
         self.counts_by_resource_type = snap["counts_by_resource_type"]
         self.counts_by_enrich_status = snap["counts_by_enrich_status"]
+
+    @property
+    def status(self) -> Literal["complete", "partial"]:
+        """``complete`` when every selected region's discovery finished ok, else ``partial``."""
+        return "complete" if all(r.status == "ok" for r in self.regions) else "partial"
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict with snake_case keys, sorted dict keys, regions sorted by name."""
@@ -98,13 +127,28 @@ class RunSummary:
             "enriched_ok": self.enriched_ok,
             "not_implemented": self.not_implemented,
             "errors": self.errors,
+            "errors_by_code": _sorted_dict(self.errors_by_code),
             "counts_by_resource_type": _sorted_dict(self.counts_by_resource_type),
             "counts_by_enrich_status": _sorted_dict(self.counts_by_enrich_status),
             "terminated_dropped": self.terminated_dropped,
             "duplicates_merged": self.duplicates_merged,
             "out_of_scope_dropped": self.out_of_scope_dropped,
             "files": sorted(self.files),
+            "status": self.status,
+            "scope": self.scope.to_dict() if self.scope is not None else None,
         }
+
+
+_SERVICE_ERROR = re.compile(r"^\w*ServiceError: \d{3} (\w+)")
+_EXCEPTION = re.compile(r"^(\w+):")
+
+
+def error_code(enrich_error: Any) -> str:
+    """The OCI error code of an ``enrichError`` (``ServiceError: 404 NotAuthorizedOrNotFound: ...`` ->
+    ``NotAuthorizedOrNotFound``), else the exception type (``RuntimeError: ...`` -> ``RuntimeError``)."""
+    text = str(enrich_error or "")
+    match = _SERVICE_ERROR.match(text) or _EXCEPTION.match(text)
+    return match.group(1) if match else "unknown"
 
 
 class SummaryCounter:
@@ -114,6 +158,7 @@ class SummaryCounter:
         self._lock = threading.Lock()
         self._by_type: Counter[str] = Counter()
         self._by_status: Counter[str] = Counter()
+        self._by_error: Counter[str] = Counter()
         self._total = 0
 
     def add(self, record: Mapping[str, Any]) -> None:
@@ -123,6 +168,8 @@ class SummaryCounter:
             self._total += 1
             self._by_type[rtype] += 1
             self._by_status[status] += 1
+            if status == "ERROR":
+                self._by_error[error_code(record.get("enrichError"))] += 1
 
     @property
     def total(self) -> int:
@@ -138,6 +185,7 @@ class SummaryCounter:
                 "enriched_ok": by_status["OK"],
                 "not_implemented": by_status["NOT_IMPLEMENTED"],
                 "errors": by_status["ERROR"],
+                "errors_by_code": _sorted_dict(self._by_error),
                 "counts_by_resource_type": _sorted_dict(self._by_type),
                 "counts_by_enrich_status": _sorted_dict(by_status),
             }
