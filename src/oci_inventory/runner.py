@@ -11,6 +11,7 @@ from oci_inventory.pipeline import RunOptions, RunResult, preflight, run_invento
 from oci_inventory.progress import Reporter, RichReporter
 from oci_inventory.util import interrupts
 from oci_inventory.util.errors import ConfigError, ExitCode
+from oci_inventory.util.text import visible
 
 PREV_LATEST = "latest"  # --prev latest: the newest complete run in --outdir
 RUN_FLAGS = (
@@ -74,8 +75,10 @@ def execute_run(settings: Any, make_factory: Callable[[Any], Any]) -> int:
     result = run_inventory(factory, options, reporter=reporter)
     if interactive:
         print_summary(result)
+    elif not settings.quiet:
+        sys.stderr.write(f"oci-inv: {one_line_summary(result.summary)}\n")
     for region, error in sorted(result.failed_regions.items()):
-        sys.stderr.write(f"oci-inv: region {region} failed: {error}\n")
+        sys.stderr.write(f"oci-inv: region {region} failed: {visible(error)}\n")
     if result.diff_summary is not None and not settings.quiet:
         d = result.diff_summary
         sys.stderr.write(
@@ -106,26 +109,45 @@ def enrich_error_warning(summary: dict[str, Any]) -> str | None:
     )
 
 
+NOT_IMPLEMENTED_MEANING = "no enricher for the type yet: Search data only"
+
+
+def reconciliation(s: dict[str, Any]) -> str:
+    """How the search results became the records written, as one arithmetic line."""
+    return (
+        f"{s['search_results']:,} search results - {s['duplicates_merged']:,} duplicates merged - "
+        f"{s['terminated_dropped']:,} terminated dropped - {s['out_of_scope_dropped']:,} out of scope "
+        f"= {s['total_discovered']:,} records written"
+    )
+
+
+def enrichment_counts(s: dict[str, Any]) -> str:
+    return f"{s['enriched_ok']:,} OK, {s['not_implemented']:,} NOT_IMPLEMENTED, {s['errors']:,} ERROR"
+
+
+def one_line_summary(s: dict[str, Any]) -> str:
+    """What a run off a terminal says on stderr when it ends: status, counts, duration."""
+    failed = [r["region"] for r in s["regions"] if r["status"] != "ok"]
+    status = f"partial (failed: {', '.join(failed)})" if failed else s["status"]
+    return f"run {status}: {reconciliation(s)}; enrichment {enrichment_counts(s)}; {s['duration_s']:.1f}s"
+
+
 def print_summary(result: RunResult) -> None:
     """The per-region table and the totals on stderr. Names from OCI (the tenancy, regions) are plain text."""
     from rich.table import Table
     from rich.text import Text
 
-    from oci_inventory.util.text import visible
-
     s = result.summary
-    table = Table(title=Text(f"Inventory of {visible(str(s.get('tenancy_name') or s.get('tenancy_id')))}"))
-    for column in ("region", "status", "records", "pages", "seconds"):
-        table.add_column(column, justify="right" if column in ("records", "pages", "seconds") else "left")
+    title = f"Inventory of {visible(str(s.get('tenancy_name') or s.get('tenancy_id')))}: {s['status']}"
+    table = Table(title=Text(title))
+    for column in ("region", "status", "search results", "pages", "seconds"):
+        table.add_column(column, justify="left" if column in ("region", "status") else "right")
     for r in s["regions"]:
         status = Text(str(r["status"]), style="" if r["status"] == "ok" else "red")
-        cells = (str(r["records"]), str(r["pages"]), f"{r['duration_s']:.1f}")
+        cells = (f"{r['records']:,}", str(r["pages"]), f"{r['duration_s']:.1f}")
         table.add_row(Text(visible(str(r["region"]))), status, *(Text(c) for c in cells))
     console = _console()
     console.print(table)
-    console.print(
-        Text(
-            f"{s['total_discovered']} resources: {s['enriched_ok']} enriched, {s['not_implemented']} search-only, "
-            f"{s['errors']} errors; {s['terminated_dropped']} terminated dropped; {s['duration_s']:.1f}s"
-        )
-    )
+    console.print(Text(reconciliation(s)))
+    console.print(Text(f"enrichment: {enrichment_counts(s)} (NOT_IMPLEMENTED: {NOT_IMPLEMENTED_MEANING})"))
+    console.print(Text(f"{s['duration_s']:.1f}s; the run directory is the last line on stdout"))

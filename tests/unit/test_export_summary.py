@@ -68,7 +68,7 @@ def test_run_summary_to_dict() -> None:
     )
     summary.apply_counts(counter)
     d = summary.to_dict()
-    assert d["schema_version"] == "1.0"
+    assert d["schema_version"] == "1.1"
     assert d["tool_version"] == __version__
     assert d["started_at"] == "2024-11-28T15:40:12.123Z"
     assert d["finished_at"] == "2024-11-28T15:41:00.000Z"

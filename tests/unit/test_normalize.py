@@ -54,7 +54,7 @@ def _validate(record: dict[str, Any]) -> None:
 
 
 def test_constants() -> None:
-    assert SCHEMA_VERSION == "1.0"
+    assert SCHEMA_VERSION == "1.1"
     assert len(RECORD_FIELDS) == 15
     assert RECORD_FIELDS.index("compartmentPath") == RECORD_FIELDS.index("compartmentId") + 1
     assert CSV_FIELDS.index("compartmentPath") == CSV_FIELDS.index("compartmentId") + 1
@@ -206,3 +206,12 @@ def test_compartment_path_validates(path: str) -> None:
 def test_compartment_path_must_be_absolute() -> None:
     with pytest.raises(jsonschema.ValidationError):
         _validate(_normalize(_full_summary(), compartment_path="prod/network"))
+
+
+def test_search_context_is_dropped_from_a_whole_summary_given_by_an_enricher() -> None:
+    summary = _full_summary()
+    rec = _normalize(summary, details={"searchSummary": dict(summary)})
+    kept = rec["details"]["searchSummary"]
+    assert "searchContext" not in kept
+    assert kept == {k: v for k, v in summary.items() if k != "searchContext"}
+    assert summary["searchContext"], "the input is not modified"

@@ -105,6 +105,12 @@ class RunSummary:
         self.counts_by_enrich_status = snap["counts_by_enrich_status"]
 
     @property
+    def search_results(self) -> int:
+        """What Search returned in all regions, before de-duplication and filtering. It reconciles:
+        ``search_results - duplicates_merged - terminated_dropped - out_of_scope_dropped == total_discovered``."""
+        return sum(r.records for r in self.regions)
+
+    @property
     def status(self) -> Literal["complete", "partial"]:
         """``complete`` when every selected region's discovery finished ok, else ``partial``."""
         return "complete" if all(r.status == "ok" for r in self.regions) else "partial"
@@ -123,6 +129,7 @@ class RunSummary:
             "query": self.query,
             "flags": _sorted_dict(self.flags),
             "regions": [r.to_dict() for r in sorted(self.regions, key=lambda r: r.region)],
+            "search_results": self.search_results,
             "total_discovered": self.total_discovered,
             "enriched_ok": self.enriched_ok,
             "not_implemented": self.not_implemented,

@@ -11,7 +11,7 @@ from typing import Any, Final
 
 import orjson
 
-SCHEMA_VERSION: Final = "1.0"
+SCHEMA_VERSION: Final = "1.1"
 
 RECORD_FIELDS: Final[tuple[str, ...]] = (
     "ocid",

@@ -49,7 +49,8 @@ def normalize_record(
       ``timeCreated`` becomes ``null`` and its raw text is kept in ``details.searchSummary.timeCreated``.
     * absent or null tags become ``{}``.
     * summary keys without a top-level field (availabilityDomain, systemTags, identityContext,
-      additionalDetails) go to ``details["searchSummary"]`` unless the caller's details already has one.
+      additionalDetails) go to ``details["searchSummary"]`` unless the caller's details already has one
+      (every enricher of oci-inv passes the whole summary there); ``searchContext`` is never kept.
     * relationships are sorted by (relation, targetOcid) for deterministic output.
 
     Raises ``ValueError`` for programming errors: no identifier, unknown enrich status, bad collected_at.
@@ -64,6 +65,9 @@ def normalize_record(
         raise ValueError(f"collected_at is not a timestamp: {collected_at!r}")
 
     out_details = dict(details)
+    given = out_details.get("searchSummary")
+    if isinstance(given, Mapping) and "searchContext" in given:  # query highlights differ between queries
+        out_details["searchSummary"] = {key: value for key, value in given.items() if key != "searchContext"}
     extra = {key: summary[key] for key in SEARCH_SUMMARY_EXTRA_KEYS if summary.get(key) is not None}
     raw_created = summary.get("timeCreated")
     time_created = normalize_timestamp(raw_created)
