@@ -179,38 +179,56 @@ def list_compartments(fmt: str, include_deleted: bool, **flags: Any) -> int:
 
 @cli.command("run")
 @common_options
-@click.option("--outdir", type=str, help="Where run directories go [out].")
-@click.option("--regions", type=str, help="Comma list of regions [all READY subscribed regions].")
+@click.option("--outdir", type=str, help=_env_help("outdir", "Where run directories go [out]."))
+@click.option("--regions", type=str, help=_env_help("regions", "Comma list of regions [all READY subscribed regions]."))
 @click.option(
     "--compartment",
     "compartments",
     multiple=True,
-    help="Compartment to scope to: OCID, path (/prod/network) or unique name (repeatable).",
+    help=_env_help("compartments", "Compartment to scope to: OCID, path (/prod/network) or unique name (repeatable)."),
 )
-@click.option("--no-subtree", is_flag=True, default=None, help="Only the named compartments, not their subtrees.")
-@click.option("--query", type=str, help="Structured Search query [query all resources].")
-@click.option("--include-terminated", is_flag=True, default=None, help="Keep TERMINATED and DELETED resources.")
-@click.option("--parquet", is_flag=True, default=None, help="Also write inventory.parquet (needs pyarrow).")
+@click.option(
+    "--no-subtree",
+    is_flag=True,
+    default=None,
+    help=_env_help("no_subtree", "Only the named compartments, not their subtrees."),
+)
+@click.option("--query", type=str, help=_env_help("query", "Structured Search query [query all resources]."))
+@click.option(
+    "--include-terminated",
+    is_flag=True,
+    default=None,
+    help=_env_help("include_terminated", "Keep TERMINATED and DELETED resources."),
+)
+@click.option(
+    "--parquet", is_flag=True, default=None, help=_env_help("parquet", "Also write inventory.parquet (needs pyarrow).")
+)
 @click.option(
     "--csv-raw",
     is_flag=True,
     default=None,
-    help="Write inventory.csv cells exactly: no ' before =+-@, no control-character replacement.",
+    help=_env_help("csv_raw", "Write inventory.csv cells exactly: no ' before =+-@, no control-character replacement."),
 )
 @click.option(
     "--prev",
     type=str,
-    help="A previous run directory or inventory.jsonl to diff against; 'latest' = the newest complete run in --outdir.",
+    help=_env_help(
+        "prev",
+        "A previous run directory or inventory.jsonl to diff against; 'latest' = the newest complete run in --outdir.",
+    ),
 )
 @click.option(
     "--allow-scope-change",
     is_flag=True,
     default=None,
-    help="Diff against a run of another query or compartment scope (recorded in diff_summary.json).",
+    help=_env_help(
+        "allow_scope_change",
+        "Diff against a run of another query or compartment scope (recorded in diff_summary.json).",
+    ),
 )
-@click.option("--workers-region", type=int, help="Regions discovered in parallel [6].")
-@click.option("--workers-enrich", type=int, help="Enrichment threads [24].")
-@click.option("--quiet", is_flag=True, default=None, help="No progress bars or summary table.")
+@click.option("--workers-region", type=int, help=_env_help("workers_region", "Regions discovered in parallel [6]."))
+@click.option("--workers-enrich", type=int, help=_env_help("workers_enrich", "Enrichment threads [24]."))
+@click.option("--quiet", is_flag=True, default=None, help=_env_help("quiet", "No progress bars or summary table."))
 def run_command(**flags: Any) -> int:
     """Discover, enrich and export every resource; the last line printed is the run directory."""
     from oci_inventory.runner import execute_run
@@ -231,7 +249,9 @@ def run_command(**flags: Any) -> int:
     "--allow-scope-change",
     is_flag=True,
     default=None,
-    help="Compare runs of different query or compartment scope (recorded in diff_summary.json).",
+    help=_env_help(
+        "allow_scope_change", "Compare runs of different query or compartment scope (recorded in diff_summary.json)."
+    ),
 )
 @click.option("--debug", is_flag=True, default=False, help="Show tracebacks on errors.")
 def diff_command(

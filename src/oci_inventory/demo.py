@@ -89,8 +89,9 @@ def _list_compartments_head(common: list[str]) -> None:
     with redirect_stdout(buffer):
         _invoke(["list-compartments", *common, "--format", "json"])
     rows = orjson.loads(buffer.getvalue())
+    width = max((len(row["path"]) for row in rows[:5]), default=0)
     for row in rows[:5]:
-        _say(f"   {row['path']:<40} {row['id']}  {row['lifecycle_state']}")
+        _say(f"   {visible(row['path']):<{width}}  {row['id']}  {row['lifecycle_state']}")
     _say(f"   ... {len(rows)} compartments in all")
 
 

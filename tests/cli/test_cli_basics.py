@@ -38,3 +38,25 @@ def test_help_does_not_import_the_sdk() -> None:
 def test_unknown_command_is_exit_2_in_one_line(cli) -> None:  # type: ignore[no-untyped-def]
     result = cli("inventory-everything")
     assert result.code == 2 and len(result.err.strip().splitlines()) == 1 and "No such command" in result.err
+
+
+def test_every_settings_option_names_its_environment_variables_in_help() -> None:
+    """The --help env lists are derived from the settings table, and name the setting the option sets."""
+    import click
+
+    from oci_inventory.cli import cli
+    from oci_inventory.config import SETTINGS, SETTINGS_BY_NAME
+
+    checked = 0
+    for name in ("run", "validate-auth", "list-regions", "list-compartments"):
+        command = cli.commands[name]
+        for param in command.params:
+            setting = SETTINGS_BY_NAME.get(param.name or "")
+            if not isinstance(param, click.Option) or setting is None:
+                continue
+            env_part = (param.help or "").rsplit("Env: ", 1)[-1]
+            assert env_part == ", ".join(setting.env) + ".", (name, param.name, param.help)
+            others = [s.env[0] for s in SETTINGS if s is not setting]
+            assert not any(other in (param.help or "") for other in others), (name, param.name)
+            checked += 1
+    assert checked >= 20
