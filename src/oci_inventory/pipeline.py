@@ -14,6 +14,7 @@ import time
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -269,6 +270,18 @@ class _Run:
             self.reporter.enrich_done()
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """What one run covers, decided before any Search call."""
+
+    regions: list[str]
+    tree: CompartmentTree
+    tree_listed: bool  # False when OCI refused to list compartments (paths are then mostly null)
+    in_scope: set[str] | None  # compartment OCIDs in scope; None = the whole tenancy
+    scope: RunScope
+    tenancy_name: str | None
+
+
 def run_inventory(
     factory: ClientFactory,
     options: RunOptions,
@@ -281,88 +294,116 @@ def run_inventory(
     preflight(options)
     started = utc_now()
     t0 = time.monotonic()
+    plan = _plan(factory, options)
 
-    subscriptions = bootstrap(factory)
-    regions = select_regions(subscriptions, options.regions)
+    interrupts.note_run_started()
+    with RunDirectory.create(options.outdir, started) as rundir:
+        records = ExternalSorter(tmp_dir=rundir.tmp_path)
+        relationships = ExternalSorter(tmp_dir=rundir.tmp_path)
+        run = _Run(factory, options, registry, reporter, plan.regions, plan.tree, plan.in_scope, records, relationships)
+        outcomes = _discover_all(run, plan.regions)
+        if run.fatal is not None:
+            raise run.fatal
+        if outcomes and all(o.status == "failed" for o in outcomes):
+            raise no_region_completed(run.failures)  # nothing is committed: exit 3 or 5, never 4
+
+        files = _write_inventory(rundir, run, plan)
+        diff: DiffResult | None = None
+        if options.prev_run is not None:
+            current = _current_run(
+                plan.scope, outcomes, run.counter.total, rundir.file(INVENTORY_JSONL), started=iso_z(started)
+            )
+            diff = diff_runs(options.prev_run, current, allow_scope_change=options.allow_scope_change)
+            write_diff(diff, rundir.tmp_path)
+            files += [DIFF_FILE, DIFF_SUMMARY_FILE]
+
+        summary = _summary(factory, run, plan, outcomes, files, started=started, duration_s=time.monotonic() - t0)
+        rundir.write_json(RUN_SUMMARY, summary)
+        with interrupts.deferred():  # a signal during the rename is held: the run is committed and known to be
+            final = rundir.commit()
+            interrupts.note_committed(final)
+
+    failed = {o.region: o.error or "failed" for o in outcomes if o.status == "failed"}
+    return RunResult(final, summary, failed, diff.summary() if diff else None, _diff_warnings(diff))
+
+
+def _plan(factory: ClientFactory, options: RunOptions) -> _Plan:
+    """Regions, the compartment tree and the scope; a scope that differs from ``--prev`` is exit 2 here, before
+    discovery, not after it."""
+    regions = select_regions(bootstrap(factory), options.regions)
     tenancy = factory.identity().get_tenancy(factory.auth.tenancy_id).data
     # The tree gives every record its compartmentPath and resolves --compartment (None: not allowed to list it).
     listed = fetch_tree_for_run(factory, factory.auth.tenancy_id, required=bool(options.compartments))
     tree = listed if listed is not None else CompartmentTree(factory.auth.tenancy_id, ())
     compartment_ids: list[str] | None = None
-    scope: set[str] | None = None
+    in_scope: set[str] | None = None
     if options.compartments:
         compartment_ids = resolve_compartments(tree, options.compartments)
-        scope = subtree_ids(tree, compartment_ids, include_subtree=options.subtree)
-    run_scope = RunScope(
+        in_scope = subtree_ids(tree, compartment_ids, include_subtree=options.subtree)
+    scope = RunScope(
         regions=regions,
         query=options.query,
         compartments=compartment_ids,
         subtree=options.subtree,
         include_terminated=options.include_terminated,
     )
-    if options.prev_run is not None:  # a scope that differs from --prev is exit 2 before discovery, not after
-        check_scope(options.prev_run, _current_run(run_scope, [], 0, None), allow_change=options.allow_scope_change)
+    if options.prev_run is not None:
+        check_scope(options.prev_run, _current_run(scope, [], 0, None), allow_change=options.allow_scope_change)
+    return _Plan(regions, tree, listed is not None, in_scope, scope, getattr(tenancy, "name", None))
 
-    interrupts.note_run_started()
-    with RunDirectory.create(options.outdir, started) as rundir:
-        records = ExternalSorter(tmp_dir=rundir.tmp_path)
-        relationships = ExternalSorter(tmp_dir=rundir.tmp_path)
-        run = _Run(factory, options, registry, reporter, regions, tree, scope, records, relationships)
-        outcomes = _discover_all(run, regions)
-        if run.fatal is not None:
-            raise run.fatal
-        if outcomes and all(o.status == "failed" for o in outcomes):
-            raise no_region_completed(run.failures)  # nothing is committed: exit 3 or 5, never 4
 
-        files = [INVENTORY_JSONL, INVENTORY_CSV, RUN_SUMMARY]
-        inventory = rundir.file(INVENTORY_JSONL)
-        write_jsonl(inventory, records.sorted_lines())
-        records.close()
-        write_csv(rundir.file(INVENTORY_CSV), (rec for _, rec in iter_jsonl(inventory)), raw=options.csv_raw)
-        if listed is not None:
-            write_jsonl(rundir.file(COMPARTMENTS_JSONL), (dumps_record(c.as_json()) for c in listed.compartments))
-            files.append(COMPARTMENTS_JSONL)
-        if options.parquet:
-            write_parquet(rundir.file(INVENTORY_PARQUET), (rec for _, rec in iter_jsonl(inventory)))
-            files.append(INVENTORY_PARQUET)
-        if len(relationships):
-            write_jsonl(rundir.file(RELATIONSHIPS_JSONL), relationships.sorted_lines())
-            files.append(RELATIONSHIPS_JSONL)
-        relationships.close()
+def _write_inventory(rundir: RunDirectory, run: _Run, plan: _Plan) -> list[str]:
+    """The sorted inventory and everything derived from it; returns the names of the files written."""
+    options = run.options
+    files = [INVENTORY_JSONL, INVENTORY_CSV, RUN_SUMMARY]
+    inventory = rundir.file(INVENTORY_JSONL)
+    write_jsonl(inventory, run.records.sorted_lines())
+    run.records.close()
+    write_csv(rundir.file(INVENTORY_CSV), (rec for _, rec in iter_jsonl(inventory)), raw=options.csv_raw)
+    if plan.tree_listed:
+        write_jsonl(rundir.file(COMPARTMENTS_JSONL), (dumps_record(c.as_json()) for c in plan.tree.compartments))
+        files.append(COMPARTMENTS_JSONL)
+    if options.parquet:
+        write_parquet(rundir.file(INVENTORY_PARQUET), (rec for _, rec in iter_jsonl(inventory)))
+        files.append(INVENTORY_PARQUET)
+    if len(run.relationships):
+        write_jsonl(rundir.file(RELATIONSHIPS_JSONL), run.relationships.sorted_lines())
+        files.append(RELATIONSHIPS_JSONL)
+    run.relationships.close()
+    return files
 
-        diff: DiffResult | None = None
-        if options.prev_run is not None:
-            current = _current_run(run_scope, outcomes, run.counter.total, inventory, started=iso_z(started))
-            diff = diff_runs(options.prev_run, current, allow_scope_change=options.allow_scope_change)
-            write_diff(diff, rundir.tmp_path)
-            files += [DIFF_FILE, DIFF_SUMMARY_FILE]
 
-        summary = RunSummary(
-            started_at=started,
-            finished_at=utc_now(),
-            duration_s=time.monotonic() - t0,
-            tenancy_id=factory.auth.tenancy_id,
-            tenancy_name=getattr(tenancy, "name", None),
-            home_region=factory.home_region,
-            query=options.query,
-            flags=options.flags,
-            regions=outcomes,
-            terminated_dropped=run.terminated_dropped,
-            duplicates_merged=run.dedup.duplicates,
-            out_of_scope_dropped=run.out_of_scope,
-            files=files,
-            scope=run_scope,
-        )
-        summary.apply_counts(run.counter)
-        summary_dict = summary.to_dict()
-        summary_dict["api_retries"] = factory.retry.stats.as_dict()
-        rundir.write_json(RUN_SUMMARY, summary_dict)
-        with interrupts.deferred():  # a signal during the rename is held: the run is committed and known to be
-            final = rundir.commit()
-            interrupts.note_committed(final)
-
-    failed = {o.region: o.error or "failed" for o in outcomes if o.status == "failed"}
-    return RunResult(final, summary_dict, failed, diff.summary() if diff else None, _diff_warnings(diff))
+def _summary(
+    factory: ClientFactory,
+    run: _Run,
+    plan: _Plan,
+    outcomes: list[RegionOutcome],
+    files: list[str],
+    *,
+    started: datetime,
+    duration_s: float,
+) -> dict[str, Any]:
+    """The content of ``run_summary.json``."""
+    summary = RunSummary(
+        started_at=started,
+        finished_at=utc_now(),
+        duration_s=duration_s,
+        tenancy_id=factory.auth.tenancy_id,
+        tenancy_name=plan.tenancy_name,
+        home_region=factory.home_region,
+        query=run.options.query,
+        flags=run.options.flags,
+        regions=outcomes,
+        terminated_dropped=run.terminated_dropped,
+        duplicates_merged=run.dedup.duplicates,
+        out_of_scope_dropped=run.out_of_scope,
+        files=files,
+        scope=plan.scope,
+    )
+    summary.apply_counts(run.counter)
+    data = summary.to_dict()
+    data["api_retries"] = factory.retry.stats.as_dict()
+    return data
 
 
 def _current_run(
