@@ -149,5 +149,6 @@ def print_summary(result: RunResult) -> None:
     console = _console()
     console.print(table)
     console.print(Text(reconciliation(s)))
-    console.print(Text(f"enrichment: {enrichment_counts(s)} (NOT_IMPLEMENTED: {NOT_IMPLEMENTED_MEANING})"))
+    console.print(Text(f"enrichment: {enrichment_counts(s)}"))
+    console.print(Text(f"(NOT_IMPLEMENTED: {NOT_IMPLEMENTED_MEANING})", style="dim"))
     console.print(Text(f"{s['duration_s']:.1f}s; the run directory is the last line on stdout"))

@@ -241,3 +241,13 @@ def test_the_table_prints_names_from_oci_literally(cli, tmp_path: Path) -> None:
     assert "2 added, 0 removed, 0 changed, 1 unchanged" in result.out
     assert "not compared: [red]x\\x1b[2J: not in the previous run's regions (0 previous, 1 current" in result.out
     assert "\x1b" not in result.out + result.err
+
+
+def test_the_table_of_two_identical_runs_is_one_line_not_an_empty_table(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    row = {"collectedAt": "2026-01-01T00:00:00.000Z", "ocid": "a", "resourceType": "Vcn", "region": FRANKFURT}
+    prev = _bare(tmp_path / "prev.jsonl", [row])
+    curr = _bare(tmp_path / "curr.jsonl", [row])
+    result = cli("diff", "--prev", str(prev), "--curr", str(curr), "--format", "table")
+    assert result.code == 0, result.err
+    assert "Diff by resource type" not in result.out
+    assert result.out.splitlines()[0] == "0 added, 0 removed, 0 changed, 1 unchanged"

@@ -84,7 +84,8 @@ def print_table(result: DiffResult, console: Any) -> None:
         if counts["added"] or counts["removed"] or counts["changed"]:
             row = (str(counts["added"]), str(counts["removed"]), str(counts["changed"]))
             table.add_row(Text(plain(rtype) or "(none)"), *row)
-    console.print(table)
+    if table.row_count:
+        console.print(table)
     console.print(
         Text(
             f"{summary['added']} added, {summary['removed']} removed, {summary['changed']} changed, "
