@@ -181,3 +181,33 @@ def test_the_readme_shows_what_make_demo_prints(cli, tmp_path: Path) -> None:  #
     files = [line.split()[0] for line in shown.split("== Files")[1].splitlines()[1:] if line.strip()]
     second = sorted(p for p in (tmp_path / "demo").iterdir() if p.name[:1].isdigit())[-1]
     assert files == sorted(p.name for p in second.iterdir())
+
+
+def test_the_quickstart_shows_the_exports_the_emulator_prints(tmp_path: Path) -> None:
+    quickstart = (ROOT / "docs" / "quickstart.md").read_text(encoding="utf-8")
+    shown = sorted(set(re.findall(r"^export (\w+)=", quickstart, re.M)))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "oci_emulator", "serve", "--port", "0", "--size", "50", "--config-dir", str(tmp_path)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        printed: list[str] = []
+        for line in proc.stdout:
+            printed.append(line)
+            if line.startswith("# control"):
+                break
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    assert shown == sorted(set(re.findall(r"^export (\w+)=", "".join(printed), re.M)))
+
+
+def test_the_quickstart_names_every_json_log_context_field() -> None:
+    from oci_inventory.logging import CONTEXT_FIELDS
+
+    quickstart = (ROOT / "docs" / "quickstart.md").read_text(encoding="utf-8")
+    listed = re.search(r"context when known \(([^)]*)\)", quickstart)
+    assert listed is not None
+    assert [name.strip() for name in listed.group(1).split(",")] == list(CONTEXT_FIELDS)
