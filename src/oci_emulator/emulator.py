@@ -48,10 +48,18 @@ class Emulator:
         *,
         port: int = 0,
         model: TenancyModel | None = None,
+        stale_one_in: int | None = None,
     ) -> None:
         if model is None:
             regions = tuple(regions)
-            self._factory: Callable[[], TenancyModel] = lambda: build_model(seed, size, regions, home_region)
+
+            def build() -> TenancyModel:
+                built = build_model(seed, size, regions, home_region)
+                if stale_one_in is not None:
+                    built.stale_one_in = stale_one_in
+                return built
+
+            self._factory: Callable[[], TenancyModel] = build
             model = self._factory()
         else:
             saved = model.to_json()

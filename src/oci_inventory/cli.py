@@ -204,6 +204,12 @@ def list_compartments(fmt: str, include_deleted: bool, **flags: Any) -> int:
     "--parquet", is_flag=True, default=None, help=_env_help("parquet", "Also write inventory.parquet (needs pyarrow).")
 )
 @click.option(
+    "--no-enrich",
+    is_flag=True,
+    default=None,
+    help=_env_help("no_enrich", "Discovery only: no enrichment calls; every record as Search returned it."),
+)
+@click.option(
     "--csv-raw",
     is_flag=True,
     default=None,

@@ -177,6 +177,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("query", _parse_str, DEFAULT_QUERY, "Resource Search structured query"),
     Setting("include_terminated", _parse_bool, False, "keep TERMINATED and DELETED resources"),
     Setting("parquet", _parse_bool, False, "also write inventory.parquet"),
+    Setting("no_enrich", _parse_bool, False, "discovery only: no enrichment calls (every record NOT_IMPLEMENTED)"),
     Setting("csv_raw", _parse_bool, False, "CSV cells exactly as in OCI: no ' prefix, no control-char replacement"),
     Setting("prev", _parse_str, None, "previous run (directory, inventory.jsonl or 'latest') to diff against"),
     Setting("allow_scope_change", _parse_bool, False, "diff runs whose query or compartment scope differ"),

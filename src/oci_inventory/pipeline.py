@@ -20,8 +20,19 @@ from typing import Any
 
 from oci_inventory.diff.diff import DIFF_FILE, DIFF_SUMMARY_FILE, DiffResult, check_inventory, diff_runs, write_diff
 from oci_inventory.diff.scope import RunInfo, check_scope, find_latest_complete
-from oci_inventory.enrich.base import STATUS_ERROR, EnrichContext, Enricher, EnrichResult
+from oci_inventory.enrich.base import (
+    EnrichContext,
+    Enricher,
+    EnrichResult,
+    EnrichStatus,
+    Relationship,
+    RunContext,
+    check_result,
+    search_summary,
+)
+from oci_inventory.enrich.default import SKIP
 from oci_inventory.enrich.registry import REGISTRY, Registry
+from oci_inventory.enrich.relations import IN_COMPARTMENT
 from oci_inventory.export.csv import write_csv
 from oci_inventory.export.jsonl import dumps_record, iter_jsonl, write_jsonl
 from oci_inventory.export.parquet import ensure_pyarrow, write_parquet
@@ -69,6 +80,7 @@ class RunOptions:
     flags: dict[str, Any] = field(default_factory=dict)
     checked: bool = field(default=False, repr=False)  # set by preflight()
     prev_run: RunInfo | None = field(default=None, repr=False)  # set by preflight()
+    no_enrich: bool = False  # discovery only: every record as the DefaultEnricher makes it
 
 
 @dataclass
@@ -95,15 +107,15 @@ def preflight(options: RunOptions) -> None:
 
 
 def describe_error(exc: BaseException) -> str:
-    """``<type>: <message>`` without secrets or multi-line noise."""
+    """One line without secrets or multi-line noise: ``404 NotAuthorizedOrNotFound: <message>`` for an OCI error,
+    ``<exception type>: <message>`` for anything else."""
     import oci
 
     if isinstance(exc, oci.exceptions.ServiceError):
-        message = f"{exc.status} {exc.code}: {exc.message}"
+        text = f"{exc.status} {exc.code}: {exc.message}"
     else:
-        message = str(exc)
-    message = " ".join(message.split())
-    return f"{type(exc).__name__}: {message}"[:500]
+        text = f"{type(exc).__name__}: {exc}"
+    return " ".join(text.split())[:500]
 
 
 class _Run:
@@ -126,6 +138,7 @@ class _Run:
         self.registry = registry
         self.reporter = reporter
         self.tree = tree
+        self.context = RunContext(factory, tree)
         self.scope = scope
         self.records = records
         self.relationships = relationships
@@ -235,21 +248,42 @@ class _Run:
                 self.out_of_scope += 1
             return
         record_region = self.dedup.region_for(ocid, region)
-        enricher = self.registry.get(str(item.get("resourceType") or ""))
+        enricher = self.enricher_for(item, state)
         if not enricher.calls_api:
             self.process(item, record_region, enricher)
             return
         self.reporter.enrich_queued()  # the enrichment bar counts only records that need an API call
         self.pool.submit(self.process, item, record_region, enricher)
 
+    def enricher_for(self, item: Mapping[str, Any], state: str) -> Enricher:
+        """The registry's enricher, except: none with --no-enrich, and nothing to get for a terminated resource."""
+        if self.options.no_enrich:
+            return self.registry.default
+        enricher = self.registry.get(str(item.get("resourceType") or ""))
+        if enricher.calls_api and state in TERMINAL_STATES:
+            return SKIP
+        return enricher
+
+    def enrich(self, item: Mapping[str, Any], region: str, enricher: Enricher) -> EnrichResult:
+        """The enricher's result; any exception, or a result that breaks the contract, becomes an ERROR result
+        (the same inline and in the pool)."""
+        ctx = EnrichContext(self.context, region)
+        try:
+            with self.factory.retry.calls.attribute(str(item.get("resourceType") or "")):
+                result = enricher.enrich(item, ctx)
+            check_result(result)
+        except Exception as exc:
+            return EnrichResult(EnrichStatus.ERROR, {"searchSummary": search_summary(item)}, [], describe_error(exc))
+        return result
+
     def process(self, item: Mapping[str, Any], region: str, enricher: Enricher) -> None:
         if self.cancel.is_set():
             return
-        ctx = EnrichContext(self.factory, region, self.factory.home_region, self.factory.auth.tenancy_id)
-        try:
-            result = enricher.enrich(item, ctx)
-        except Exception as exc:
-            result = EnrichResult(STATUS_ERROR, {"searchSummary": dict(item)}, [], describe_error(exc))
+        result = self.enrich(item, region, enricher)
+        edges = [r.as_dict() for r in result.relationships]
+        compartment_id = item.get("compartmentId")
+        if compartment_id:  # every resource -> its compartment, whatever its enricher
+            edges.append(Relationship(IN_COMPARTMENT, str(compartment_id), "Compartment").as_dict())
         record = normalize_record(
             item,
             region=region,
@@ -257,8 +291,8 @@ class _Run:
             enrich_status=result.status,
             enrich_error=result.error,
             details=result.details,
-            relationships=[r.as_dict() for r in result.relationships],
-            compartment_path=self.tree.path_of(item.get("compartmentId")),
+            relationships=edges,
+            compartment_path=self.tree.path_of(compartment_id),
         )
         ocid = record["ocid"]
         self.records.add(ocid, dumps_record(record))

@@ -21,7 +21,7 @@ def factory_for(tenancy) -> ClientFactory:  # type: ignore[no-untyped-def]
 
 
 def test_failing_enrichers_give_error_records_and_the_run_completes(shared_tenancy, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    registry = Registry(modules={})
+    registry = Registry(modules=())
 
     @registry.register("Vcn")
     class Exploding(Enricher):
@@ -44,7 +44,7 @@ def test_failing_enrichers_give_error_records_and_the_run_completes(shared_tenan
     assert {r["enrichError"] for r in vcns} == {"RuntimeError: kaboom second line"}
     assert all(r["details"]["searchSummary"]["identifier"] == r["ocid"] for r in vcns)
     assert instances and all(r["enrichStatus"] == "ERROR" for r in instances)
-    assert all(r["enrichError"].startswith("ServiceError: 404 NotAuthorizedOrNotFound") for r in instances)
+    assert all(r["enrichError"].startswith("404 NotAuthorizedOrNotFound: ") for r in instances)
     assert result.summary["errors"] == len(vcns) + len(instances)
     assert not result.failed_regions
 

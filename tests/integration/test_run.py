@@ -119,7 +119,11 @@ def test_relationships_file_matches_records(first_run) -> None:  # type: ignore[
     )
     assert edges and sorted((e["sourceOcid"], e["relation"], e["targetOcid"]) for e in edges) == from_records
     compartments = [r for r in records(directory) if r["resourceType"] == "Compartment"]
-    assert all(r["enrichStatus"] == "OK" and r["details"]["resource"]["id"] == r["ocid"] for r in compartments)
+    assert all(r["enrichStatus"] == "OK" and r["details"]["id"] == r["ocid"] for r in compartments)
+    # every resource -> its compartment, whatever its enricher
+    assert {(r["ocid"], r["compartmentId"]) for r in records(directory)} == {
+        (e["sourceOcid"], e["targetOcid"]) for e in edges if e["relation"] == "IN_COMPARTMENT"
+    }
 
 
 def test_the_journal_shows_only_reads(first_run) -> None:  # type: ignore[no-untyped-def]

@@ -6,6 +6,6 @@ import threading
 
 from oci_inventory.enrich.registry import Registry
 
-REGISTRY = Registry(modules={"Lazy": "tests.unit.lazy_enricher"})
+REGISTRY = Registry(modules=("tests.unit.lazy_enricher",))
 IMPORT_STARTED = threading.Event()
 RELEASE_IMPORT = threading.Event()

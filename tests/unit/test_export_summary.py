@@ -23,7 +23,7 @@ def test_counter_counts_by_type_and_status() -> None:
         "not_implemented": 1,
         "errors": 1,
         "counts_by_resource_type": {"Bucket": 1, "Instance": 2},
-        "counts_by_enrich_status": {"ERROR": 1, "NOT_IMPLEMENTED": 1, "OK": 1},
+        "counts_by_enrich_status": {"ERROR": 1, "NOT_IMPLEMENTED": 1, "OK": 1, "SKIPPED": 0},
         "errors_by_code": {"unknown": 1},  # the record carries no enrichError
     }
     assert list(snap["counts_by_resource_type"]) == ["Bucket", "Instance"]
@@ -31,7 +31,7 @@ def test_counter_counts_by_type_and_status() -> None:
 
 def test_counter_reports_zero_for_unseen_statuses_and_is_thread_safe() -> None:
     counter = SummaryCounter()
-    assert counter.snapshot()["counts_by_enrich_status"] == {"ERROR": 0, "NOT_IMPLEMENTED": 0, "OK": 0}
+    assert counter.snapshot()["counts_by_enrich_status"] == {"ERROR": 0, "NOT_IMPLEMENTED": 0, "OK": 0, "SKIPPED": 0}
 
     def work() -> None:
         for _ in range(2_000):

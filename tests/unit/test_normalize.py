@@ -58,7 +58,8 @@ def test_constants() -> None:
     assert len(RECORD_FIELDS) == 15
     assert RECORD_FIELDS.index("compartmentPath") == RECORD_FIELDS.index("compartmentId") + 1
     assert CSV_FIELDS.index("compartmentPath") == CSV_FIELDS.index("compartmentId") + 1
-    assert ENRICH_STATUSES == ("OK", "NOT_IMPLEMENTED", "ERROR")
+    assert ENRICH_STATUSES == ("OK", "NOT_IMPLEMENTED", "ERROR", "SKIPPED")
+    assert load_json_schema()["properties"]["enrichStatus"]["enum"] == list(ENRICH_STATUSES)
     assert set(CSV_FIELDS) <= set(RECORD_FIELDS)
 
 

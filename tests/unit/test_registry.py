@@ -6,13 +6,13 @@ from typing import Any
 
 import pytest
 
-from oci_inventory.enrich.base import STATUS_OK, EnrichContext, Enricher, EnrichResult, SpecEnricher
+from oci_inventory.enrich.base import STATUS_OK, EnrichContext, Enricher, EnrichResult, SpecEnricher, load_class
 from oci_inventory.enrich.default import DefaultEnricher
-from oci_inventory.enrich.registry import ENRICHER_MODULES, REGISTRY, DuplicateEnricherError, Registry
+from oci_inventory.enrich.registry import REGISTRY, DuplicateEnricherError, Registry, enricher_modules
 
 
 def test_specific_enricher_wins_and_unknown_types_get_the_default() -> None:
-    reg = Registry(modules={})
+    reg = Registry(modules=())
 
     @reg.register("Widget")
     class WidgetEnricher(Enricher):
@@ -26,7 +26,7 @@ def test_specific_enricher_wins_and_unknown_types_get_the_default() -> None:
 
 
 def test_registering_a_type_twice_is_an_error() -> None:
-    reg = Registry(modules={})
+    reg = Registry(modules=())
 
     @reg.register("Widget")
     class First(Enricher):
@@ -46,17 +46,47 @@ def test_reimporting_an_enricher_module_into_the_same_registry_fails_loudly() ->
         importlib.reload(module)
 
 
-def test_every_lazy_map_entry_imports_and_registers_its_type() -> None:
-    reg = REGISTRY
-    for resource_type, module in ENRICHER_MODULES.items():
-        enricher = reg.get(resource_type)
-        assert not isinstance(enricher, DefaultEnricher), f"{module} did not register {resource_type}"
+def test_every_enricher_module_registers_types_and_every_type_names_its_module() -> None:
+    """Both directions of the one source of truth: the modules on disk are the map."""
+    modules = enricher_modules()
+    assert "oci_inventory.enrich.identity" in modules
+    module_of = REGISTRY.module_of()
+    assert set(module_of.values()) == set(modules), "every enricher module registers at least one type"
+    for key, enricher in REGISTRY.registered().items():
+        assert module_of[key.lower()] in modules
         assert enricher.calls_api
         if isinstance(enricher, SpecEnricher):
-            assert enricher.spec.resource_type == resource_type
-            client_module, _, client_class = enricher.spec.client.rpartition(".")
-            assert hasattr(importlib.import_module(client_module), client_class)
-            assert hasattr(getattr(importlib.import_module(client_module), client_class), enricher.spec.operation)
+            assert enricher.spec.resource_type == key
+            assert hasattr(load_class(enricher.spec.client), enricher.spec.operation), enricher.spec
+
+
+def test_enricher_modules_import_no_oci_sdk() -> None:
+    """Loading every enricher keeps --help, diff and the identity commands free of service clients."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from oci_inventory.enrich.registry import REGISTRY; REGISTRY.get('Instance'); "
+        "print(len(REGISTRY.registered()), 'oci' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert int(out[0]) >= 6 and out[1] == "False"
+
+
+def test_resource_types_match_case_insensitively() -> None:
+    assert REGISTRY.get("compartment") is REGISTRY.get("Compartment") is REGISTRY.get("COMPARTMENT")
+    reg = Registry(modules=())
+
+    @reg.register("DhcpOptions")
+    class Dhcp(Enricher):
+        pass
+
+    assert isinstance(reg.get("DHCPOptions"), Dhcp)
+    with pytest.raises(DuplicateEnricherError):
+
+        @reg.register("DHCPOPTIONS")
+        class Again(Enricher):
+            pass
 
 
 def test_a_lookup_during_the_lazy_import_waits_for_the_registration() -> None:

@@ -24,6 +24,7 @@ class Router:
     """Exact-path lookups first, then templates with ``{param}`` segments (each matching one segment)."""
 
     def __init__(self, routes: list[Route]) -> None:
+        self.routes = list(routes)
         self._static: dict[tuple[str, str], Route] = {}
         self._dynamic: list[tuple[str, re.Pattern[str], Route]] = []
         for route in routes:
@@ -43,3 +44,7 @@ class Router:
                 if m:
                     return candidate, m.groupdict()
         return None
+
+    def extended(self, routes: list[Route]) -> Router:
+        """A router with these routes added after this one's."""
+        return Router([*self.routes, *routes])

@@ -48,8 +48,14 @@ class TenancyModel:
     iam: dict[str, dict[str, Record]]  # kind (users, groups, ...) -> OCID -> wire record
     resources: list[Record]  # wire ResourceSummary
     version: int = 0
+    #: One in this many regional resources is "stale": Search still returns it, its ``get`` answers 404 (Search is
+    #: eventually consistent). 0: none. See ``model/refs.py``.
+    stale_one_in: int = 97
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
     _views: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+    #: References chosen by ``model/refs.py``, kept across mutations: an answer never changes its mind about which
+    #: subnet a VNIC is in because unrelated resources were added or removed.
+    picks: dict[Any, list[str]] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def tenancy_id(self) -> str:
@@ -122,6 +128,7 @@ class TenancyModel:
             "compartments": self.compartments,
             "iam": self.iam,
             "resources": self.resources,
+            "staleOneIn": self.stale_one_in,
         }
 
     def to_json(self) -> bytes:
@@ -142,6 +149,7 @@ class TenancyModel:
             compartments=list(data["compartments"]),
             iam={kind: dict(data["iam"].get(kind, {})) for kind in IAM_KINDS},
             resources=list(data["resources"]),
+            stale_one_in=int(data.get("staleOneIn", 97)),
         )
 
     @classmethod

@@ -1,27 +1,51 @@
 """What an enricher is: it takes one Search summary and returns details and relationship edges.
 
 Most enrichers are declared, not coded: a :class:`GetSpec` row names the SDK client, the ``get`` operation, how to
-pick its arguments from the summary, and which fields of the answer are edges. :class:`SpecEnricher` runs any
-such row. A hand-written enricher subclasses :class:`Enricher` only when a table row cannot say it.
+build its arguments from the summary and the per-run context, and which fields of the answer are edges.
+:class:`SpecEnricher` runs any such row. A hand-written enricher subclasses :class:`Enricher` only when a table row
+cannot say it (several calls, a listing shared through the run context, an endpoint read from another resource).
+
+Enrichers are stateless singletons; everything a run shares (caches of listings, the Object Storage namespace, the
+compartment tree) lives in :class:`RunContext`. Modules that declare enrichers import no OCI SDK module at import
+time: SDK classes are named by dotted strings and loaded at the first call.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Mapping
+import threading
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from oci_inventory.oci.clients import ClientFactory
+if TYPE_CHECKING:
+    from oci_inventory.oci.clients import ClientFactory
+    from oci_inventory.oci.compartments import CompartmentTree
 
-STATUS_OK = "OK"
-STATUS_NOT_IMPLEMENTED = "NOT_IMPLEMENTED"
-STATUS_ERROR = "ERROR"
+T = TypeVar("T")
+Summary = Mapping[str, Any]
+
+
+class EnrichStatus(StrEnum):
+    """How enrichment of one record ended (the record's ``enrichStatus``)."""
+
+    OK = "OK"  # details hold the service's answer
+    NOT_IMPLEMENTED = "NOT_IMPLEMENTED"  # no enricher for the type (or --no-enrich): Search data only
+    ERROR = "ERROR"  # the enricher failed; enrichError says why
+    SKIPPED = "SKIPPED"  # TERMINATED/DELETED resource: nothing to get
+
+
+# Kept for readers of the earlier API; the enum is the one source.
+STATUS_OK = EnrichStatus.OK
+STATUS_NOT_IMPLEMENTED = EnrichStatus.NOT_IMPLEMENTED
+STATUS_ERROR = EnrichStatus.ERROR
+STATUS_SKIPPED = EnrichStatus.SKIPPED
 
 
 @dataclass(frozen=True)
 class Relationship:
-    """A typed edge from the enriched resource to another resource."""
+    """A typed edge from the enriched resource to another resource (relations: ``enrich/relations.py``)."""
 
     relation: str
     target_ocid: str
@@ -33,20 +57,86 @@ class Relationship:
 
 @dataclass
 class EnrichResult:
-    status: str
+    status: EnrichStatus
     details: dict[str, Any]
     relationships: list[Relationship] = field(default_factory=list)
     error: str | None = None
 
 
+class RunContext:
+    """What every enricher of one run shares: the client factory, the tenancy, the compartment tree, and caches.
+
+    :meth:`once` computes a value once per run and key (e.g. the Object Storage namespace, the VNIC attachments of
+    one compartment in one region); concurrent callers of the same key wait for the first one. A failure is cached
+    too, and raised to every caller, so a refused listing costs one call, not one per resource.
+    """
+
+    def __init__(self, factory: ClientFactory, tree: CompartmentTree | None = None) -> None:
+        self.factory = factory
+        self.tree = tree
+        self._lock = threading.Lock()
+        self._values: dict[Hashable, tuple[bool, Any]] = {}
+        self._loading: dict[Hashable, threading.Event] = {}
+
+    @property
+    def tenancy_id(self) -> str:
+        return self.factory.auth.tenancy_id
+
+    @property
+    def home_region(self) -> str:
+        return self.factory.home_region
+
+    def once(self, key: Hashable, load: Callable[[], T]) -> T:
+        while True:
+            with self._lock:
+                if key in self._values:
+                    ok, value = self._values[key]
+                    if ok:
+                        return value  # type: ignore[no-any-return]
+                    raise value
+                waiting = self._loading.get(key)
+                if waiting is None:
+                    event = self._loading[key] = threading.Event()
+                    break
+            waiting.wait()
+        try:
+            result: tuple[bool, Any] = (True, load())
+        except Exception as exc:
+            result = (False, exc)
+        with self._lock:
+            self._values[key] = result
+            del self._loading[key]
+        event.set()
+        if not result[0]:
+            raise result[1]
+        return result[1]  # type: ignore[no-any-return]
+
+    def client(self, dotted: str, region: str) -> Any:
+        """An SDK client (named by its dotted class, e.g. ``oci.core.ComputeClient``) returning raw wire JSON."""
+        return self.factory.client(load_class(dotted), region, raw=True)
+
+
 @dataclass(frozen=True)
 class EnrichContext:
-    """What an enricher may use: the client factory and where the resource lives."""
+    """Where the resource being enriched lives, plus the run's shared context."""
 
-    factory: ClientFactory
+    run: RunContext
     region: str
-    home_region: str
-    tenancy_id: str
+
+    @property
+    def factory(self) -> ClientFactory:
+        return self.run.factory
+
+    @property
+    def home_region(self) -> str:
+        return self.run.home_region
+
+    @property
+    def tenancy_id(self) -> str:
+        return self.run.tenancy_id
+
+    def client(self, dotted: str, region: str | None = None) -> Any:
+        return self.run.client(dotted, region or self.region)
 
 
 class Enricher:
@@ -56,17 +146,56 @@ class Enricher:
     resource_type: ClassVar[str] = ""
     calls_api: ClassVar[bool] = True
 
-    def enrich(self, summary: Mapping[str, Any], ctx: EnrichContext) -> EnrichResult:
+    def enrich(self, summary: Summary, ctx: EnrichContext) -> EnrichResult:
         raise NotImplementedError
 
 
 @dataclass(frozen=True)
 class EdgeSpec:
-    """An edge read from a field of the ``get`` answer (wire camelCase key)."""
+    """Edges read from a field of the answer: a dotted path of wire camelCase keys (``sourceDetails.id``); a list
+    value gives one edge per OCID in it."""
 
     relation: str
     field: str
     target_type: str | None = None
+
+
+def read_path(obj: Any, path: str) -> Any:
+    """``obj["a"]["b"]`` for ``"a.b"``; None when any step is missing or not an object."""
+    for key in path.split("."):
+        if not isinstance(obj, Mapping):
+            return None
+        obj = obj.get(key)
+    return obj
+
+
+def edges_from(resource: Mapping[str, Any], specs: Sequence[EdgeSpec]) -> list[Relationship]:
+    """The edges the specs name in ``resource``; values that are not OCID strings are passed over."""
+    out: list[Relationship] = []
+    for spec in specs:
+        value = read_path(resource, spec.field)
+        targets = value if isinstance(value, list) else [value]
+        out.extend(
+            Relationship(spec.relation, target, spec.target_type)
+            for target in targets
+            if isinstance(target, str) and target.startswith("ocid1.")
+        )
+    return out
+
+
+def by_identifier(summary: Summary, ctx: EnrichContext) -> tuple[Any, ...]:
+    """The usual arguments of a ``get``: the resource's OCID."""
+    return (summary["identifier"],)
+
+
+def search_summary(summary: Summary) -> dict[str, Any]:
+    """The Search summary as kept in ``details.searchSummary`` (query highlights dropped)."""
+    return {key: value for key, value in summary.items() if key != "searchContext"}
+
+
+def details_of(summary: Summary, resource: Mapping[str, Any], **extra: Any) -> dict[str, Any]:
+    """``details``: the service's answer exactly as on the wire, with ``searchSummary`` (and any extras) beside it."""
+    return {**resource, **extra, "searchSummary": search_summary(summary)}
 
 
 @dataclass(frozen=True)
@@ -74,17 +203,22 @@ class GetSpec:
     """One table row: how to fetch the full details of a resource type with one SDK ``get`` call."""
 
     resource_type: str
-    client: str  # dotted SDK class, e.g. "oci.identity.IdentityClient"
-    operation: str  # e.g. "get_compartment"
-    args: Callable[[Mapping[str, Any]], tuple[Any, ...]] = lambda s: (s["identifier"],)
+    client: str  # dotted SDK class, e.g. "oci.core.ComputeClient"
+    operation: str  # e.g. "get_instance"
+    args: Callable[[Summary, EnrichContext], tuple[Any, ...]] = by_identifier
     home_region: bool = False  # IAM reads go to the home region
     edges: tuple[EdgeSpec, ...] = ()
 
 
-def _load_class(dotted: str) -> type[Any]:
+def load_class(dotted: str) -> type[Any]:
     module, _, name = dotted.rpartition(".")
     cls: type[Any] = getattr(importlib.import_module(module), name)
     return cls
+
+
+def call_get(ctx: EnrichContext, client: str, operation: str, *args: Any, region: str | None = None) -> Any:
+    """``client.operation(*args).data`` as wire JSON (a dict for a single resource)."""
+    return getattr(ctx.client(client, region), operation)(*args).data
 
 
 class SpecEnricher(Enricher):
@@ -94,14 +228,21 @@ class SpecEnricher(Enricher):
     def __init__(self, spec: GetSpec) -> None:
         self.spec = spec
 
-    def enrich(self, summary: Mapping[str, Any], ctx: EnrichContext) -> EnrichResult:
+    def enrich(self, summary: Summary, ctx: EnrichContext) -> EnrichResult:
         region = ctx.home_region if self.spec.home_region else ctx.region
-        client = ctx.factory.client(_load_class(self.spec.client), region, raw=True)
-        data = getattr(client, self.spec.operation)(*self.spec.args(summary)).data
+        data = call_get(ctx, self.spec.client, self.spec.operation, *self.spec.args(summary, ctx), region=region)
         resource = data if isinstance(data, dict) else {"value": data}
-        edges = [
-            Relationship(e.relation, str(resource[e.field]), e.target_type)
-            for e in self.spec.edges
-            if resource.get(e.field)
-        ]
-        return EnrichResult(STATUS_OK, {"searchSummary": dict(summary), "resource": resource}, edges)
+        return EnrichResult(EnrichStatus.OK, details_of(summary, resource), edges_from(resource, self.spec.edges))
+
+
+def check_result(result: object) -> None:
+    """Raise ``TypeError`` when an enricher broke its contract (a programming error the tests catch): the result
+    must be an :class:`EnrichResult` with an :class:`EnrichStatus`, a details dict and :class:`Relationship` edges."""
+    if not isinstance(result, EnrichResult):
+        raise TypeError(f"enricher returned {type(result).__name__}, not EnrichResult")
+    if not isinstance(result.status, EnrichStatus):
+        raise TypeError(f"enricher returned status {result.status!r}, not an EnrichStatus")
+    if not isinstance(result.details, dict):
+        raise TypeError(f"enricher returned details of type {type(result.details).__name__}, not dict")
+    if not all(isinstance(edge, Relationship) for edge in result.relationships):
+        raise TypeError("enricher returned an edge that is not a Relationship")

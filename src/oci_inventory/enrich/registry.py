@@ -1,15 +1,19 @@
-"""The enricher registry, keyed by the Search ``resourceType`` string.
+"""The enricher registry, keyed by the Search ``resourceType`` (matched case-insensitively, as Search does).
 
-Enricher modules are imported lazily from :data:`ENRICHER_MODULES` (type → module), so a command that enriches
-nothing never imports service clients. Inside a module, ``@register("Type")`` registers a class and
-``register_spec(GetSpec(...))`` a table row. Registering a type twice raises at import time.
+There is no hand-kept type → module map to drift from the code. Every module of the ``oci_inventory.enrich``
+package other than the framework (:data:`FRAMEWORK_MODULES`) is an enricher module; the registry imports them all
+at the first lookup, and their ``@register("Type")`` classes and ``register_spec(GetSpec(...))`` rows are the map.
+Enricher modules import no OCI SDK module at import time (SDK classes are named by dotted strings), so this stays
+cheap, and ``--help``, ``diff`` and the identity commands never import a service client. Registering a type twice
+(in any spelling) raises at import time.
 """
 
 from __future__ import annotations
 
 import importlib
+import pkgutil
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from oci_inventory.enrich.base import Enricher, GetSpec, SpecEnricher
@@ -17,15 +21,16 @@ from oci_inventory.enrich.default import DefaultEnricher
 
 E = TypeVar("E", bound=Enricher)
 
-# resourceType -> module that registers it. A meta-test checks every entry imports and registers its type.
-ENRICHER_MODULES: dict[str, str] = {
-    "Compartment": "oci_inventory.enrich.identity",
-    "User": "oci_inventory.enrich.identity",
-    "Group": "oci_inventory.enrich.identity",
-    "Policy": "oci_inventory.enrich.identity",
-    "DynamicResourceGroup": "oci_inventory.enrich.identity",
-    "TagNamespace": "oci_inventory.enrich.identity",
-}
+PACKAGE = "oci_inventory.enrich"
+#: Modules of the package that hold the framework, not enrichers.
+FRAMEWORK_MODULES = frozenset({"base", "default", "registry", "relations"})
+
+
+def enricher_modules() -> tuple[str, ...]:
+    """Every enricher module of the package, by dotted name, sorted (found on disk, not listed by hand)."""
+    package = importlib.import_module(PACKAGE)
+    names = (info.name for info in pkgutil.iter_modules(package.__path__) if not info.ispkg)
+    return tuple(sorted(f"{PACKAGE}.{name}" for name in names if name not in FRAMEWORK_MODULES))
 
 
 class DuplicateEnricherError(RuntimeError):
@@ -33,18 +38,26 @@ class DuplicateEnricherError(RuntimeError):
 
 
 class Registry:
-    def __init__(self, modules: dict[str, str] | None = None) -> None:
+    """Enrichers by resource type. ``modules`` are imported at the first lookup (default: the enricher modules
+    of the package); ``modules=()`` gives an empty registry for tests."""
+
+    def __init__(self, modules: Iterable[str] | None = None) -> None:
         self._enrichers: dict[str, Enricher] = {}
-        self._modules = dict(ENRICHER_MODULES if modules is None else modules)
-        self._imported: set[str] = set()
+        self._module_of: dict[str, str] = {}
+        self._modules = tuple(enricher_modules() if modules is None else modules)
+        self._loaded = False
+        self._importing: str | None = None
         self._lock = threading.RLock()
         self.default = DefaultEnricher()
 
     def add(self, resource_type: str, enricher: Enricher) -> None:
+        key = resource_type.lower()
         with self._lock:
-            if resource_type in self._enrichers:
+            if key in self._enrichers:
                 raise DuplicateEnricherError(f"an enricher for resource type {resource_type!r} is already registered")
-            self._enrichers[resource_type] = enricher
+            self._enrichers[key] = enricher
+            if self._importing is not None:
+                self._module_of[key] = self._importing
 
     def register(self, resource_type: str) -> Callable[[type[E]], type[E]]:
         """Class decorator: ``@registry.register("Instance")``."""
@@ -59,27 +72,44 @@ class Registry:
     def register_spec(self, spec: GetSpec) -> None:
         self.add(spec.resource_type, SpecEnricher(spec))
 
-    def get(self, resource_type: str) -> Enricher:
-        """The specific enricher for ``resource_type``, or the DefaultEnricher."""
-        found = self._enrichers.get(resource_type)
-        if found is not None:
-            return found
-        module = self._modules.get(resource_type)
-        if module is not None:
-            # Under the lock until the module has registered: a thread that finds the module "imported" must also
-            # find its enrichers, or the first records of a type would silently get the DefaultEnricher.
-            with self._lock:
-                if module not in self._imported:
+    def _load(self) -> None:
+        # Under the lock until every module has registered: a thread that finds the registry loaded must also find
+        # its enrichers, or the first records of a type would silently get the DefaultEnricher.
+        with self._lock:
+            if self._loaded:
+                return
+            for module in self._modules:
+                self._importing = module
+                try:
                     importlib.import_module(module)
-                    self._imported.add(module)
-                found = self._enrichers.get(resource_type)
-        return found or self.default
+                finally:
+                    self._importing = None
+            self._loaded = True
+
+    def get(self, resource_type: str) -> Enricher:
+        """The specific enricher for ``resource_type`` (any spelling), or the DefaultEnricher."""
+        if not self._loaded:
+            self._load()
+        return self._enrichers.get(resource_type.lower()) or self.default
 
     def registered(self) -> dict[str, Enricher]:
-        return dict(self._enrichers)
+        """Every registered enricher by its resource type as registered (after loading the modules)."""
+        self._load()
+        return {enricher_type(e, key): e for key, e in self._enrichers.items()}
 
-    def modules(self) -> dict[str, str]:
-        return dict(self._modules)
+    def module_of(self) -> dict[str, str]:
+        """Resource type (lower case) → the module that registered it."""
+        self._load()
+        return dict(self._module_of)
+
+    def modules(self) -> tuple[str, ...]:
+        return self._modules
+
+
+def enricher_type(enricher: Enricher, fallback: str) -> str:
+    if isinstance(enricher, SpecEnricher):
+        return enricher.spec.resource_type
+    return enricher.resource_type or fallback
 
 
 REGISTRY = Registry()

@@ -146,12 +146,12 @@ class RunSummary:
         }
 
 
-_SERVICE_ERROR = re.compile(r"^\w*ServiceError: \d{3} (\w+)")
+_SERVICE_ERROR = re.compile(r"^(?:\w*ServiceError: )?\d{3} (\w+)")
 _EXCEPTION = re.compile(r"^(\w+):")
 
 
 def error_code(enrich_error: Any) -> str:
-    """The OCI error code of an ``enrichError`` (``ServiceError: 404 NotAuthorizedOrNotFound: ...`` ->
+    """The OCI error code of an ``enrichError`` (``404 NotAuthorizedOrNotFound: ...`` ->
     ``NotAuthorizedOrNotFound``), else the exception type (``RuntimeError: ...`` -> ``RuntimeError``)."""
     text = str(enrich_error or "")
     match = _SERVICE_ERROR.match(text) or _EXCEPTION.match(text)

@@ -11,6 +11,8 @@ from typing import Any, Final
 
 import orjson
 
+from oci_inventory.enrich.base import EnrichStatus
+
 SCHEMA_VERSION: Final = "1.1"
 
 RECORD_FIELDS: Final[tuple[str, ...]] = (
@@ -31,7 +33,7 @@ RECORD_FIELDS: Final[tuple[str, ...]] = (
     "relationships",
 )
 
-ENRICH_STATUSES: Final[tuple[str, ...]] = ("OK", "NOT_IMPLEMENTED", "ERROR")
+ENRICH_STATUSES: Final[tuple[str, ...]] = tuple(status.value for status in EnrichStatus)
 
 #: Columns of ``inventory.csv``; the tag columns hold compact JSON text with sorted keys.
 CSV_FIELDS: Final[tuple[str, ...]] = (

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from oci_inventory.enrich.base import EnrichStatus
 from oci_inventory.normalize.schema import ENRICH_STATUSES, Record
 from oci_inventory.util.time import is_canonical_timestamp, normalize_timestamp
 
@@ -25,16 +26,12 @@ SEARCH_SUMMARY_EXTRA_KEYS: tuple[str, ...] = (
 _ENRICH_STATUSES = frozenset(ENRICH_STATUSES)
 
 
-def _relationship_key(rel: Mapping[str, Any]) -> tuple[str, str, str]:
-    return (rel["relation"], rel["targetOcid"], rel["targetType"] or "")
-
-
 def normalize_record(
     summary: Mapping[str, Any],
     *,
     region: str,
     collected_at: str,
-    enrich_status: str,
+    enrich_status: EnrichStatus,
     enrich_error: str | None,
     details: Mapping[str, Any],
     relationships: Sequence[Mapping[str, Any]],
@@ -60,6 +57,7 @@ def normalize_record(
         raise ValueError("ResourceSummary has no identifier")
     if enrich_status not in _ENRICH_STATUSES:
         raise ValueError(f"unknown enrich status {enrich_status!r}; expected one of {ENRICH_STATUSES}")
+    status = EnrichStatus(enrich_status).value
     collected = normalize_timestamp(collected_at)
     if not is_canonical_timestamp(collected):
         raise ValueError(f"collected_at is not a timestamp: {collected_at!r}")
@@ -83,8 +81,9 @@ def normalize_record(
         {"relation": r["relation"], "targetOcid": r["targetOcid"], "targetType": r.get("targetType")}
         for r in relationships
     ]
-    if len(rels) > 1:
-        rels.sort(key=_relationship_key)
+    if len(rels) > 1:  # sorted, and each (relation, target) once: an enricher may also name the compartment edge
+        unique = {(r["relation"], r["targetOcid"]): r for r in rels}
+        rels = [unique[key] for key in sorted(unique)]
 
     return {
         "ocid": ocid,
@@ -98,7 +97,7 @@ def normalize_record(
         "definedTags": {ns: dict(values or {}) for ns, values in defined.items()},
         "freeformTags": dict(freeform),
         "collectedAt": collected,
-        "enrichStatus": enrich_status,
+        "enrichStatus": status,
         "enrichError": enrich_error,
         "details": out_details,
         "relationships": rels,

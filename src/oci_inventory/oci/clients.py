@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from oci_inventory.auth.providers import AuthContext
+from oci_inventory.oci.calls import CallCounter
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -95,6 +96,7 @@ class RetryPolicy:
         self.rng = rng or random.Random()
         self.clock = clock
         self.stats = RetryStats()
+        self.calls = CallCounter()
 
     def _interruptible_sleep(self, seconds: float) -> None:
         if self._stop.wait(seconds):
@@ -127,6 +129,7 @@ class RetryPolicy:
         return self.rng.uniform(0, min(self.cap_s, self.base_s * (2 ** (attempt - 1))))
 
     def make_retrying_call(self, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        self.calls.count(func, kwargs)
         start = self.clock()
         attempt = 0
         while True:

@@ -1,0 +1,61 @@
+"""Counting API calls: by SDK operation, by service, and by the resource type whose enrichment made them.
+
+Every SDK call of a run passes through ``RetryPolicy.make_retrying_call``, which counts it here once (retries
+are counted by the policy itself). A worker names the resource type it is enriching with :meth:`CallCounter.
+attribute`; calls made outside such a block (discovery, the compartment tree) count under ``""``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+
+class CallCounter:
+    """Thread-safe counts of logical API calls (one per SDK operation invoked, whatever its retries)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._local = threading.local()
+        self.by_operation: Counter[str] = Counter()
+        self.by_service: Counter[str] = Counter()
+        self.by_type: Counter[str] = Counter()
+
+    @contextmanager
+    def attribute(self, resource_type: str) -> Iterator[None]:
+        """Calls made by this thread inside the block count for ``resource_type``."""
+        previous = getattr(self._local, "resource_type", "")
+        self._local.resource_type = resource_type
+        try:
+            yield
+        finally:
+            self._local.resource_type = previous
+
+    def count(self, func: Callable[..., Any], kwargs: dict[str, Any]) -> None:
+        operation = str(kwargs.get("operation_name") or getattr(func, "__name__", "call"))
+        service = str(getattr(getattr(func, "__self__", None), "service", "") or "")
+        resource_type = getattr(self._local, "resource_type", "")
+        with self._lock:
+            self.by_operation[operation] += 1
+            self.by_service[service] += 1
+            self.by_type[resource_type] += 1
+
+    @property
+    def total(self) -> int:
+        with self._lock:
+            return sum(self.by_operation.values())
+
+    def as_dict(self) -> dict[str, Any]:
+        with self._lock:
+            return {
+                "total": sum(self.by_operation.values()),
+                "by_operation": dict(sorted(self.by_operation.items())),
+                "by_service": dict(sorted(self.by_service.items())),
+            }
+
+    def for_types(self) -> dict[str, int]:
+        with self._lock:
+            return {key: value for key, value in sorted(self.by_type.items()) if key}
