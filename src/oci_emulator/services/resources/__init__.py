@@ -28,7 +28,23 @@ BodyBuilder = Callable[[Refs, Record], Record]
 ModelRef = Callable[[], TenancyModel]
 
 #: The family modules of this package, each with ``ROWS`` (and optionally ``routes(model, paginator)``).
-FAMILIES: tuple[str, ...] = ("network",)
+FAMILIES: tuple[str, ...] = (
+    "compute",
+    "network",
+    "storage",
+    "objectstorage",
+    "database",
+    "containers",
+    "loadbalancer",
+    "functions",
+    "apigateway",
+    "filestorage",
+    "devops",
+    "security",
+    "observability",
+    "loganalytics",
+    "media",
+)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,7 @@
+"""Get-only resources of the media family (see ``services/resources/__init__.py``). Filled in by the deep enrichment work."""
+
+from __future__ import annotations
+
+from oci_emulator.services.resources import GetRow
+
+ROWS: tuple[GetRow, ...] = ()
