@@ -1,4 +1,4 @@
-"""Get-only resources of the loadbalancer family (see ``services/resources/__init__.py``). Filled in by the deep enrichment work."""
+"""Get-only resources of the loadbalancer family (see ``services/resources/__init__.py``)."""
 
 from __future__ import annotations
 
