@@ -153,30 +153,54 @@ class Enricher:
 @dataclass(frozen=True)
 class EdgeSpec:
     """Edges read from a field of the answer: a dotted path of wire camelCase keys (``sourceDetails.id``); a list
-    value gives one edge per OCID in it."""
+    value gives one edge per OCID in it, and ``key[]`` steps into every item of a list
+    (``routeRules[].networkEntityId``).
+
+    ``target_type`` is the target's resource type, or a map from the OCID's type segment (``ocid1.<segment>.…``)
+    to it when one field may name several types. ``only_if = (path, value)`` emits the edges only when the answer's
+    ``path`` equals ``value`` (e.g. a public IP assigned to a NAT gateway, not to a private IP)."""
 
     relation: str
     field: str
-    target_type: str | None = None
+    target_type: str | Mapping[str, str] | None = None
+    only_if: tuple[str, str] | None = None
+
+    def type_of(self, target: str) -> str | None:
+        if isinstance(self.target_type, Mapping):
+            segment = target.split(".", 2)[1] if "." in target else ""
+            return self.target_type.get(segment)
+        return self.target_type
 
 
 def read_path(obj: Any, path: str) -> Any:
-    """``obj["a"]["b"]`` for ``"a.b"``; None when any step is missing or not an object."""
-    for key in path.split("."):
-        if not isinstance(obj, Mapping):
-            return None
-        obj = obj.get(key)
-    return obj
+    """``obj["a"]["b"]`` for ``"a.b"``; None when any step is missing or not an object. ``"a[].b"`` is the list of
+    ``b`` of every item of the list ``obj["a"]`` (lists found in the items are flattened one level)."""
+    key, _, rest = path.partition(".")
+    if not isinstance(obj, Mapping):
+        return None
+    if not key.endswith("[]"):
+        value = obj.get(key)
+        return read_path(value, rest) if rest else value
+    items = obj.get(key[:-2])
+    if not isinstance(items, list):
+        return None
+    out: list[Any] = []
+    for item in items:
+        found = read_path(item, rest) if rest else item
+        out.extend(found if isinstance(found, list) else [found])
+    return out
 
 
 def edges_from(resource: Mapping[str, Any], specs: Sequence[EdgeSpec]) -> list[Relationship]:
     """The edges the specs name in ``resource``; values that are not OCID strings are passed over."""
     out: list[Relationship] = []
     for spec in specs:
+        if spec.only_if is not None and read_path(resource, spec.only_if[0]) != spec.only_if[1]:
+            continue
         value = read_path(resource, spec.field)
         targets = value if isinstance(value, list) else [value]
         out.extend(
-            Relationship(spec.relation, target, spec.target_type)
+            Relationship(spec.relation, target, spec.type_of(target))
             for target in targets
             if isinstance(target, str) and target.startswith("ocid1.")
         )
