@@ -82,12 +82,19 @@ class App:
         req.params = {k: unquote(v) for k, v in params.items()}
         return route.handler(req)
 
+    def _by_suffix(self, service: str) -> Router | None:
+        """The router of a per-resource host (``<vault>-management.kms``): registered as ``*-management.kms``."""
+        for name, router in self.services.items():
+            if name.startswith("*") and service.endswith(name[1:]) and len(service) > len(name) - 1:
+                return router
+        return None
+
     def _service(self, req: Request) -> Response:
         parts = req.path.split("/", 3)  # "", service, region, rest
         if len(parts) < 3:
             raise NotAuthorizedOrNotFound(f"Unknown path {req.path}")
         service, region = parts[1], parts[2]
-        router = self.services.get(service)
+        router = self.services.get(service) or self._by_suffix(service)
         if router is None:
             raise NotAuthorizedOrNotFound(f"Unknown service {service!r}")
         if region not in self._model().regions:

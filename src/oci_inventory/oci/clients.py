@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from oci_inventory.auth.providers import AuthContext
 from oci_inventory.oci.calls import CallCounter
@@ -176,6 +177,16 @@ def service_prefix(service_endpoint_template: str) -> str:
     return match.group("prefix")
 
 
+def endpoint_service(endpoint: str, region: str) -> str:
+    """The service prefix of a resource's own endpoint (a vault's management endpoint): its host up to
+    ``.{region}.`` (``https://abcd-management.kms.us-ashburn-1.oraclecloud.com`` -> ``abcd-management.kms``)."""
+    host = urlsplit(endpoint).hostname or ""
+    prefix, found, _ = host.partition(f".{region}.")
+    if not found or not prefix:
+        raise ValueError(f"cannot derive a service prefix for region {region} from endpoint {endpoint!r}")
+    return prefix
+
+
 class ClientFactory:
     """Builds and caches SDK clients: one per (client class, region, raw) per thread."""
 
@@ -201,10 +212,19 @@ class ClientFactory:
         prefix = service_prefix(client.base_client.service_endpoint_template)
         return self.endpoint_template.format(service=prefix, region=region).rstrip("/")
 
-    def client(self, cls: type[T], region: str, *, raw: bool = False) -> T:
-        """A client of ``cls`` for ``region`` owned by the calling thread. ``raw``: bodies as wire dicts."""
-        cache: dict[tuple[type[Any], str, bool], Any] = self._local.__dict__.setdefault("clients", {})
-        key = (cls, region, raw)
+    def resource_endpoint(self, endpoint: str, region: str) -> str:
+        """Where to call a resource's own endpoint (a vault's management endpoint): as given, or with
+        ``--endpoint-template`` the template ALONE, formatted with the endpoint's service prefix and ``region``."""
+        if not self.endpoint_template:
+            return endpoint.rstrip("/")
+        return self.endpoint_template.format(service=endpoint_service(endpoint, region), region=region).rstrip("/")
+
+    def client(self, cls: type[T], region: str, *, raw: bool = False, service_endpoint: str | None = None) -> T:
+        """A client of ``cls`` for ``region`` owned by the calling thread. ``raw``: bodies as wire dicts.
+        ``service_endpoint``: a resource's own endpoint (see :meth:`resource_endpoint`), for clients that have no
+        regional endpoint (``KmsManagementClient``)."""
+        cache: dict[tuple[type[Any], str, bool, str | None], Any] = self._local.__dict__.setdefault("clients", {})
+        key = (cls, region, raw, service_endpoint)
         existing = cache.get(key)
         if existing is not None:
             return existing  # type: ignore[no-any-return]
@@ -212,6 +232,9 @@ class ClientFactory:
 
         config = dict(self.auth.client_config, region=region)
         constructor: Any = cls
+        own: dict[str, str] = {}
+        if service_endpoint is not None:
+            own["service_endpoint"] = self.resource_endpoint(service_endpoint, region)
         made = constructor(
             config,
             signer=self.auth.signer,
@@ -219,8 +242,9 @@ class ClientFactory:
             circuit_breaker_strategy=oci.circuit_breaker.NoCircuitBreakerStrategy(),
             timeout=self.timeout,
             skip_deserialization=raw,
+            **own,
         )
-        endpoint = self.endpoint_for(made, region)
+        endpoint = self.endpoint_for(made, region) if service_endpoint is None else None
         if endpoint:
             made.base_client.endpoint = endpoint
         cache[key] = made
