@@ -134,3 +134,59 @@ def test_double_slash_is_collapsed(emu: Emulator, config: dict[str, Any]) -> Non
         config, service_endpoint=emu.endpoint("identity") + "/", retry_strategy=oci.retry.NoneRetryStrategy()
     )
     assert c.list_regions().data
+
+
+def test_list_user_group_memberships_needs_a_user_or_a_group(identity: Any, config: dict[str, Any]) -> None:
+    with pytest.raises(oci.exceptions.ServiceError) as err:
+        identity.list_user_group_memberships(config["tenancy"])
+    assert (err.value.status, err.value.code) == (400, "MissingParameter")
+
+
+def test_memberships_by_group_and_by_user_page_and_deserialise(
+    emu: Emulator, identity: Any, config: dict[str, Any]
+) -> None:
+    tenancy, by_group = config["tenancy"], []
+    for group_id in emu.model.iam["groups"]:
+        by_group += oci.pagination.list_call_get_all_results(
+            identity.list_user_group_memberships, tenancy, group_id=group_id, limit=1
+        ).data
+    assert by_group and all(isinstance(m, oci.identity.models.UserGroupMembership) for m in by_group)
+    assert all(m.compartment_id == tenancy and m.lifecycle_state == "ACTIVE" for m in by_group)
+    assert all(m.id.startswith("ocid1.groupmembership.oc1..") and m.time_created is not None for m in by_group)
+    groups, users = emu.model.iam["groups"], emu.model.iam["users"]
+    assert {groups[m.group_id]["lifecycleState"] for m in by_group} == {"ACTIVE"}
+    per_user: dict[str, set[str]] = {}
+    for m in by_group:
+        per_user.setdefault(m.user_id, set()).add(m.group_id)
+    assert all(users[u]["lifecycleState"] == "ACTIVE" and 1 <= len(g) <= 3 for u, g in per_user.items())
+    user, groups_of_user = next(iter(per_user.items()))
+    by_user = identity.list_user_group_memberships(tenancy, user_id=user).data
+    assert {m.group_id for m in by_user} == groups_of_user
+    one = next(iter(groups_of_user))
+    assert [m.group_id for m in identity.list_user_group_memberships(tenancy, user_id=user, group_id=one).data] == [one]
+
+
+def test_memberships_are_listed_in_the_tenancy_only(emu: Emulator, identity: Any) -> None:
+    child, group = emu.model.compartments[0]["id"], next(iter(emu.model.iam["groups"]))
+    with pytest.raises(oci.exceptions.ServiceError) as err:
+        identity.list_user_group_memberships(child, group_id=group)
+    assert (err.value.status, err.value.code) == (400, "InvalidParameter")
+
+
+def test_iam_lists_sort_and_page_like_the_sdk_says(emu: Emulator, identity: Any, config: dict[str, Any]) -> None:
+    tenancy = config["tenancy"]
+    by_name = identity.list_users(tenancy, sort_by="NAME", sort_order="ASC", limit=1000).data
+    assert [u.name for u in by_name] == sorted(u["name"] for u in emu.model.iam["users"].values())
+    newest_first = identity.list_groups(tenancy, sort_by="TIMECREATED", limit=1000).data
+    times = [g.time_created for g in newest_first]
+    assert times == sorted(times, reverse=True), "TIMECREATED sorts newest first by default"
+    paged = oci.pagination.list_call_get_all_results(identity.list_dynamic_groups, tenancy, limit=1).data
+    assert [d.id for d in paged] == list(emu.model.iam["dynamicGroups"])
+
+
+def test_tag_namespaces_of_a_subtree(emu: Emulator, identity: Any, config: dict[str, Any]) -> None:
+    tenancy = config["tenancy"]
+    only_root = identity.list_tag_namespaces(tenancy, limit=1000).data
+    everything = identity.list_tag_namespaces(tenancy, include_subcompartments=True, limit=1000).data
+    assert {t.compartment_id for t in only_root} <= {tenancy}
+    assert {t.id for t in everything} == set(emu.model.iam["tagNamespaces"])

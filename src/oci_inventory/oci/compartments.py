@@ -1,6 +1,9 @@
 """The compartment tree from one ``list_compartments(tenancy, compartment_id_in_subtree=True, access_level=ANY)``
 call paged to the end: paths, ``--compartment`` resolution (OCID, path or name) and subtree scoping.
 
+The listing is read as raw wire JSON and each compartment's wire object is kept (:meth:`CompartmentTree.wire_of`):
+the Compartment enricher takes its details from there, with no API call per compartment.
+
 A path is the ``/``-joined names from the root: ``/prod/network`` for a compartment, ``/`` for the tenancy (the
 root) itself. DELETED compartments are part of the tree, so their descendants keep their paths. A compartment
 whose ancestors are not all visible (or whose parents form a cycle, in bad data) has no path (``None``).
@@ -9,7 +12,7 @@ whose ancestors are not all visible (or whose parents form a cycle, in bad data)
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,6 +53,8 @@ class CompartmentTree:
 
     tenancy_id: str
     compartments: tuple[CompartmentInfo, ...]
+    #: compartment OCID -> the compartment exactly as listed (camelCase wire JSON); empty when built from tuples
+    wire: Mapping[str, Mapping[str, Any]] = field(default_factory=dict, repr=False, compare=False)
     _paths: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -60,13 +65,22 @@ class CompartmentTree:
         """The path of a compartment (``/`` for the tenancy), or ``None`` when it is not in the tree."""
         return self._paths.get(compartment_id or "")
 
+    def wire_of(self, compartment_id: str) -> Mapping[str, Any] | None:
+        """The compartment as ``list_compartments`` returned it (wire JSON), or ``None`` when it was not listed."""
+        return self.wire.get(compartment_id)
+
 
 def _child_path(parent_path: str, name: str) -> str:
     return f"{parent_path.rstrip('/')}/{name}"
 
 
-def build_tree(tenancy_id: str, items: Iterable[tuple[str, str, str, str]]) -> CompartmentTree:
-    """The tree from ``(id, name, parent id, lifecycle state)`` tuples; the root is ``tenancy_id``."""
+def build_tree(
+    tenancy_id: str,
+    items: Iterable[tuple[str, str, str, str]],
+    wire: Mapping[str, Mapping[str, Any]] | None = None,
+) -> CompartmentTree:
+    """The tree from ``(id, name, parent id, lifecycle state)`` tuples (and the wire objects by OCID, when listed);
+    the root is ``tenancy_id``."""
     raw = {cid: (name, parent, state) for cid, name, parent, state in items if cid != tenancy_id}
     paths: dict[str, str | None] = {tenancy_id: ROOT_PATH}
 
@@ -86,12 +100,17 @@ def build_tree(tenancy_id: str, items: Iterable[tuple[str, str, str, str]]) -> C
 
     infos = [CompartmentInfo(cid, name, parent, state, path_of(cid)) for cid, (name, parent, state) in raw.items()]
     infos.sort(key=lambda c: (c.path is None, c.path or "", c.id))
-    return CompartmentTree(tenancy_id, tuple(infos))
+    return CompartmentTree(tenancy_id, tuple(infos), dict(wire or {}))
+
+
+def _fields(c: Mapping[str, Any]) -> tuple[str, str, str, str]:
+    """``(id, name, parent id, lifecycle state)`` of one wire compartment (the state as sent, even if unknown)."""
+    return str(c["id"]), str(c.get("name") or ""), str(c.get("compartmentId") or ""), str(c.get("lifecycleState") or "")
 
 
 def fetch_compartments(factory: ClientFactory, tenancy_id: str) -> CompartmentTree:
-    """Every compartment of the tenancy (all lifecycle states), with paths: one paged call."""
-    identity = factory.identity()
+    """Every compartment of the tenancy (all lifecycle states), with paths and wire objects: one paged call."""
+    identity = factory.identity(raw=True)
     items = list_all(
         identity.list_compartments,
         tenancy_id,
@@ -99,7 +118,8 @@ def fetch_compartments(factory: ClientFactory, tenancy_id: str) -> CompartmentTr
         access_level="ANY",
         limit=1000,
     )
-    return build_tree(tenancy_id, ((c.id, c.name, c.compartment_id, str(c.lifecycle_state)) for c in items))
+    listed = [c for c in items if isinstance(c, dict) and isinstance(c.get("id"), str)]
+    return build_tree(tenancy_id, map(_fields, listed), {c["id"]: c for c in listed})
 
 
 def fetch_tree_for_run(factory: ClientFactory, tenancy_id: str, *, required: bool) -> CompartmentTree | None:

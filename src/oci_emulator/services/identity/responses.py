@@ -57,8 +57,14 @@ class IdentityResponses:
     def list_iam(self, kind: str) -> Callable[[Request], Response]:
         def handler(req: Request) -> Response:
             compartment_id = req.required("compartmentId")
-            state, name = req.query.get("lifecycleState"), req.query.get("name")
-            items = self.backend.list_iam(kind, compartment_id, state, name)
-            return self._paged(req, items, f"List|{kind}|{compartment_id}|{state}|{name}")
+            filters = {k: v for k, v in req.query.items() if k not in ("compartmentId", "limit", "page")}
+            items = self.backend.list_iam(kind, compartment_id, filters)
+            return self._paged(req, items, f"List|{kind}|{compartment_id}|{sorted(filters.items())}")
 
         return handler
+
+    def list_user_group_memberships(self, req: Request) -> Response:
+        compartment_id = req.required("compartmentId")
+        user_id, group_id = req.query.get("userId"), req.query.get("groupId")
+        items = self.backend.list_memberships(compartment_id, user_id, group_id)
+        return self._paged(req, items, f"ListUserGroupMemberships|{compartment_id}|{user_id}|{group_id}")

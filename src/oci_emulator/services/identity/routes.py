@@ -30,6 +30,7 @@ def identity_router(model: Callable[[], TenancyModel], paginator: Paginator) -> 
         Route("GET", f"{BASE}/availabilityDomains", "ListAvailabilityDomains", r.list_availability_domains),
         Route("GET", f"{BASE}/compartments", "ListCompartments", r.list_compartments),
         Route("GET", f"{BASE}/compartments/{{compartmentId}}", "GetCompartment", r.get_compartment),
+        Route("GET", f"{BASE}/userGroupMemberships", "ListUserGroupMemberships", r.list_user_group_memberships),
     ]  # fmt: skip
     for segment, (kind, op) in _IAM.items():
         plural = "Policies" if op == "Policy" else f"{op}s"
