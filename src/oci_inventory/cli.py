@@ -287,6 +287,74 @@ def diff_command(
     return 0
 
 
+@cli.command("enrich-coverage")
+@common_options
+@click.option("--inventory", type=str, help="A run directory (or its inventory.jsonl); without it, discover live.")
+@click.option("--regions", type=str, help=_env_help("regions", "Live: comma list of regions [all READY subscribed]."))
+@click.option("--query", type=str, help=_env_help("query", "Live: Structured Search query [query all resources]."))
+@_format_option
+def enrich_coverage(fmt: str, inventory: str | None, **flags: Any) -> int:
+    """Per resource type: records, whether an enricher exists, how enrichment ended; biggest gap first.
+
+    With --inventory, counts the records of that run. Without it, runs a discovery with no enrichment calls
+    (nothing is written: the temporary run is removed) and reports counts and enrichers; how enrichment would end
+    is then unknown (shown as ?).
+    """
+    from oci_inventory.coverage import COLUMNS, inventory_coverage, live_coverage, table_rows, title
+    from oci_inventory.enrich.registry import REGISTRY
+    from oci_inventory.render import emit_csv, emit_json, emit_table
+
+    settings = _settings(**flags)
+    if inventory is not None:
+        coverage = inventory_coverage(Path(inventory).expanduser(), REGISTRY)
+    else:
+        from oci_inventory.runner import options_from_settings
+
+        coverage = live_coverage(_factory(settings), options_from_settings(settings), REGISTRY)
+    if fmt == "json":
+        emit_json(coverage.as_json())
+    elif fmt == "csv":
+        emit_csv(coverage.rows, [key for key, _ in COLUMNS], raw=settings.csv_raw)
+    else:
+        emit_table(table_rows(coverage), COLUMNS, title=title(coverage))
+    return 0
+
+
+@cli.command("graph")
+@click.option("--inventory", required=True, type=str, help="A run directory (or its inventory.jsonl).")
+@click.option("--around", required=True, type=str, help="The OCID whose neighbourhood to show.")
+@click.option("--depth", type=click.IntRange(min=0), default=2, show_default=True, help="Hops from --around.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["mermaid", "dot"]), default="mermaid", show_default=True,
+    help="Mermaid (graph LR) or Graphviz DOT (digraph).",
+)  # fmt: skip
+@click.option(
+    "--max-nodes", type=click.IntRange(min=1), default=200, show_default=True, help="Keep the nearest N nodes."
+)
+@click.option(
+    "--expand-compartments",
+    is_flag=True,
+    default=False,
+    help="Follow IN_COMPARTMENT backwards from every node (by default only from --around).",
+)
+@click.option("--debug", is_flag=True, default=False, help="Show tracebacks on errors.")
+def graph_command(
+    inventory: str, around: str, depth: int, fmt: str, max_nodes: int, expand_compartments: bool, debug: bool
+) -> int:
+    """Print one resource's neighbourhood (edges both ways, within --depth hops) as Mermaid or Graphviz text."""
+    from oci_inventory.graph import neighbourhood, render
+
+    nb = neighbourhood(
+        Path(inventory).expanduser(), around, depth=depth, max_nodes=max_nodes, expand_compartments=expand_compartments
+    )
+    sys.stdout.write(render(nb, fmt))
+    sys.stdout.flush()
+    if nb.truncated:
+        click.echo(f"oci-inv: warning: more than {max_nodes} nodes within {depth} hops; showing the nearest "
+                   f"{max_nodes} (raise --max-nodes)", err=True)  # fmt: skip
+    return 0
+
+
 @cli.group("config")
 def config_group() -> None:
     """Inspect settings."""

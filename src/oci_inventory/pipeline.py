@@ -34,11 +34,12 @@ from oci_inventory.enrich.default import SKIP
 from oci_inventory.enrich.registry import REGISTRY, Registry
 from oci_inventory.enrich.relations import IN_COMPARTMENT
 from oci_inventory.export.csv import write_csv
+from oci_inventory.export.graph import GRAPH_GRAPHML, GraphCounts, write_graphml
 from oci_inventory.export.jsonl import dumps_record, iter_jsonl, write_jsonl
 from oci_inventory.export.parquet import ensure_pyarrow, write_parquet
 from oci_inventory.export.rundir import RunDirectory
 from oci_inventory.export.sorter import ExternalSorter
-from oci_inventory.export.summary import RegionOutcome, RunScope, RunSummary, SummaryCounter
+from oci_inventory.export.summary import RegionOutcome, RunScope, RunSummary, SummaryCounter, api_call_figures
 from oci_inventory.identity import bootstrap
 from oci_inventory.normalize.transform import normalize_record
 from oci_inventory.oci.clients import ClientFactory, RetryAborted
@@ -150,9 +151,19 @@ class _Run:
         self.lock = threading.Lock()
         self.terminated_dropped = 0
         self.out_of_scope = 0
+        self.enrich_started: float | None = None  # monotonic time of the first record queued for an API enricher
+        self.enrich_finished: float | None = None  # ... and of the end of the enrichment pool
+        self.graph = GraphCounts(0, 0, 0)
         self.pool = BoundedExecutor(
             options.workers_enrich, max_pending=options.workers_enrich * 4, name="enrich", on_error=self.fail
         )
+
+    @property
+    def enrichment_s(self) -> float:
+        """Wall time from the first record queued for an API enricher to the end of enrichment (0: none queued)."""
+        if self.enrich_started is None or self.enrich_finished is None:
+            return 0.0
+        return self.enrich_finished - self.enrich_started
 
     def fail(self, exc: BaseException) -> None:
         with self.lock:
@@ -253,6 +264,9 @@ class _Run:
             self.process(item, record_region, enricher)
             return
         self.reporter.enrich_queued()  # the enrichment bar counts only records that need an API call
+        if self.enrich_started is None:
+            with self.lock:
+                self.enrich_started = self.enrich_started or time.monotonic()
         self.pool.submit(self.process, item, record_region, enricher)
 
     def enricher_for(self, item: Mapping[str, Any], state: str) -> Enricher:
@@ -404,6 +418,9 @@ def _write_inventory(rundir: RunDirectory, run: _Run, plan: _Plan) -> list[str]:
         write_jsonl(rundir.file(RELATIONSHIPS_JSONL), run.relationships.sorted_lines())
         files.append(RELATIONSHIPS_JSONL)
     run.relationships.close()
+    edges = rundir.file(RELATIONSHIPS_JSONL) if RELATIONSHIPS_JSONL in files else None
+    run.graph = write_graphml(rundir.file(GRAPH_GRAPHML), inventory, edges)
+    files.append(GRAPH_GRAPHML)
     return files
 
 
@@ -434,9 +451,13 @@ def _summary(
         files=files,
         scope=plan.scope,
     )
-    summary.apply_counts(run.counter)
+    summary.apply_counts(run.counter, has_enricher=lambda rtype: run.registry.get(rtype) is not run.registry.default)
+    calls = factory.retry.calls
+    summary.api_calls = api_call_figures(calls.as_dict(), calls.for_types(), run.counter.total)
+    summary.enrichment_s = run.enrichment_s
     data = summary.to_dict()
     data["api_retries"] = factory.retry.stats.as_dict()
+    data["graph"] = run.graph.as_dict()
     return data
 
 
@@ -471,6 +492,7 @@ def _discover_all(run: _Run, regions: list[str]) -> list[RegionOutcome]:
         futures = {region_pool.submit(run.discover, region): region for region in regions}
         outcomes = [future.result() for future in as_completed(futures)]
         run.pool.join()
+        run.enrich_finished = time.monotonic()
         return sorted(outcomes, key=lambda o: o.region)
     except BaseException:
         run.cancel.set()

@@ -37,6 +37,8 @@ MOUNTS: Final = "MOUNTS"
 SENDS_TO: Final = "SENDS_TO"
 READS_FROM: Final = "READS_FROM"
 ON_HOST: Final = "ON_HOST"
+PRODUCED_BY: Final = "PRODUCED_BY"
+REPRESENTS: Final = "REPRESENTS"
 
 #: relation -> (typical source, typical target, meaning). The one list; docs/relationships.md shows it.
 VOCABULARY: Final[dict[str, tuple[str, str, str]]] = {
@@ -45,10 +47,10 @@ VOCABULARY: Final[dict[str, tuple[str, str, str]]] = {
         "Compartment (or the tenancy)",
         "the compartment the resource lives in; added to every record by the pipeline",
     ),
-    HAS_VNIC: ("Instance, ContainerInstance", "Vnic", "a VNIC attached to the instance"),
+    HAS_VNIC: ("Instance, ContainerInstance, DbNode", "Vnic", "a VNIC attached to the instance or node"),
     IN_SUBNET: (
-        "Vnic, LoadBalancer, NetworkLoadBalancer, DbSystem, AutonomousDatabase, MysqlDbSystem, MountTarget, node "
-        "pool, FunctionsApplication, ApiGateway, Bastion, NetworkFirewall, ContainerInstance",
+        "Vnic, LoadBalancer, NetworkLoadBalancer, DbSystem, AutonomousDatabase, MysqlDbSystem, MountTarget, "
+        "ClustersCluster, ClustersVirtualNodePool, FunctionsApplication, ApiGateway, Bastion, NetworkFirewall",
         "Subnet",
         "the subnet the resource has addresses in",
     ),
@@ -75,7 +77,7 @@ VOCABULARY: Final[dict[str, tuple[str, str, str]]] = {
     ),
     ATTACHED_TO: ("DrgAttachment, LocalPeeringGateway", "Drg, Vcn, LocalPeeringGateway", "what the attachment joins"),
     ASSIGNED_TO: ("PublicIp", "PrivateIp, Vnic, NatGateway", "the entity the public IP is assigned to"),
-    IN_CLUSTER: ("node pool", "ClustersCluster", "the OKE cluster the node pool belongs to"),
+    IN_CLUSTER: ("ClustersVirtualNodePool", "ClustersCluster", "the OKE cluster the node pool belongs to"),
     IN_APPLICATION: ("FunctionsFunction", "FunctionsApplication", "the application the function belongs to"),
     MEMBER_OF: ("User", "Group", "a group the user is a member of"),
     IN_VAULT: ("Key, VaultSecret", "Vault", "the vault that holds the key or secret"),
@@ -92,10 +94,16 @@ VOCABULARY: Final[dict[str, tuple[str, str, str]]] = {
     IN_VOLUME_GROUP: ("VolumeGroup", "Volume, BootVolume", "a volume in the group (edge from the group)"),
     MOUNTS: ("MountTarget", "FileSystem", "a file system exported through the mount target"),
     SENDS_TO: (
-        "Alarm, EventRule, ServiceConnector",
+        "Alarm, EventRule, ServiceConnector, DevOpsProject",
         "OnsTopic, Stream, FunctionsFunction, LogGroup, ...",
         "where notifications, events or moved data go",
     ),
     READS_FROM: ("ServiceConnector", "Log, LogGroup, Stream", "where the connector reads from"),
     ON_HOST: ("Instance", "DedicatedVmHost", "the dedicated VM host the instance runs on"),
+    PRODUCED_BY: ("MediaAsset", "MediaWorkflow", "the media workflow whose job produced the asset"),
+    REPRESENTS: (
+        "LogAnalyticsEntity",
+        "Instance, AutonomousDatabase, DbSystem, LoadBalancer",
+        "the cloud resource a Log Analytics entity stands for (its cloudResourceId)",
+    ),
 }

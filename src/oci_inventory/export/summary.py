@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -85,6 +85,9 @@ class RunSummary:
     errors_by_code: dict[str, int] = field(default_factory=dict)
     counts_by_resource_type: dict[str, int] = field(default_factory=dict)
     counts_by_enrich_status: dict[str, int] = field(default_factory=dict)
+    coverage_by_type: dict[str, dict[str, Any]] = field(default_factory=dict)
+    api_calls: dict[str, Any] = field(default_factory=lambda: api_call_figures({}, {}, 0))
+    enrichment_s: float = 0.0
     terminated_dropped: int = 0
     duplicates_merged: int = 0
     out_of_scope_dropped: int = 0
@@ -93,9 +96,11 @@ class RunSummary:
     schema_version: str = SCHEMA_VERSION
     tool_version: str = __version__
 
-    def apply_counts(self, counter: SummaryCounter) -> None:
-        """Copy the record counts of ``counter`` into this summary."""
+    def apply_counts(self, counter: SummaryCounter, has_enricher: Callable[[str], bool] | None = None) -> None:
+        """Copy the record counts of ``counter`` into this summary; ``has_enricher(resource_type)`` fills the
+        ``enricher`` flag of ``coverage_by_type`` (all False when not given)."""
         snap = counter.snapshot()
+        self.coverage_by_type = counter.coverage(has_enricher or (lambda _: False))
         self.total_discovered = snap["total_discovered"]
         self.enriched_ok = snap["enriched_ok"]
         self.not_implemented = snap["not_implemented"]
@@ -137,6 +142,9 @@ class RunSummary:
             "errors_by_code": _sorted_dict(self.errors_by_code),
             "counts_by_resource_type": _sorted_dict(self.counts_by_resource_type),
             "counts_by_enrich_status": _sorted_dict(self.counts_by_enrich_status),
+            "coverage_by_type": _sorted_dict(self.coverage_by_type),
+            "api_calls": self.api_calls,
+            "enrichment_s": round(self.enrichment_s, 3),
             "terminated_dropped": self.terminated_dropped,
             "duplicates_merged": self.duplicates_merged,
             "out_of_scope_dropped": self.out_of_scope_dropped,
@@ -144,6 +152,19 @@ class RunSummary:
             "status": self.status,
             "scope": self.scope.to_dict() if self.scope is not None else None,
         }
+
+
+def api_call_figures(calls: Mapping[str, Any], by_type: Mapping[str, int], records: int) -> dict[str, Any]:
+    """``api_calls`` of the summary from ``CallCounter.as_dict()`` and ``for_types()``: every logical API call
+    of the run (discovery and identity included; retries not), and the mean per record written (3 decimals)."""
+    total = int(calls.get("total") or 0)
+    return {
+        "total": total,
+        "by_operation": _sorted_dict(calls.get("by_operation") or {}),
+        "by_service": _sorted_dict(calls.get("by_service") or {}),
+        "by_type": _sorted_dict(by_type),
+        "per_resource": round(total / records, 3) if records else 0.0,
+    }
 
 
 _SERVICE_ERROR = re.compile(r"^(?:\w*ServiceError: )?\d{3} (\w+)")
@@ -166,6 +187,7 @@ class SummaryCounter:
         self._by_type: Counter[str] = Counter()
         self._by_status: Counter[str] = Counter()
         self._by_error: Counter[str] = Counter()
+        self._by_type_status: Counter[tuple[str, str]] = Counter()
         self._total = 0
 
     def add(self, record: Mapping[str, Any]) -> None:
@@ -175,6 +197,7 @@ class SummaryCounter:
             self._total += 1
             self._by_type[rtype] += 1
             self._by_status[status] += 1
+            self._by_type_status[(rtype, status)] += 1
             if status == "ERROR":
                 self._by_error[error_code(record.get("enrichError"))] += 1
 
@@ -196,3 +219,16 @@ class SummaryCounter:
                 "counts_by_resource_type": _sorted_dict(self._by_type),
                 "counts_by_enrich_status": _sorted_dict(by_status),
             }
+
+    def coverage(self, has_enricher: Callable[[str], bool]) -> dict[str, dict[str, Any]]:
+        """``{resourceType: {"count", "enricher", "OK", "ERROR", "NOT_IMPLEMENTED", "SKIPPED"}}``, types sorted;
+        every status present (0 if unseen); ``enricher`` is ``has_enricher(resourceType)``."""
+        with self._lock:
+            by_type = dict(self._by_type)
+            by_type_status = dict(self._by_type_status)
+        out: dict[str, dict[str, Any]] = {}
+        for rtype in sorted(by_type):
+            entry: dict[str, Any] = {"count": by_type[rtype], "enricher": bool(has_enricher(rtype))}
+            entry.update({status: by_type_status.get((rtype, status), 0) for status in ENRICH_STATUSES})
+            out[rtype] = entry
+        return out

@@ -1,0 +1,119 @@
+"""``graph.graphml``: the run as a graph (nodes = resources, edges = relationships) for networkx, Gephi and yEd.
+
+Streamed: one pass over ``inventory.jsonl`` writes a node per record, then two passes over ``relationships.jsonl``
+write a node for every edge end that is not a record (the tenancy root, a resource Search did not return) and then
+the edges. Only the set of record OCIDs and the OCIDs of those external ends are held in memory, never records.
+
+Nodes carry ``resourceType``, ``displayName``, ``region``, ``compartmentPath``, ``lifecycleState``,
+``enrichStatus`` (absent when null) and ``external`` (``true`` for an edge end that is not a record; its
+``resourceType`` is the edge's ``targetType``). Edges carry ``relation``. Every key is declared with ``attr.type``.
+
+Names from OCI are untrusted text: ``&``, ``<``, ``>`` and quotes are escaped, and the characters XML 1.0 forbids
+(C0 controls other than tab, newline and carriage return; U+FFFE, U+FFFF; lone surrogates) become U+FFFD, so the
+file always parses. Tab, newline and carriage return are written as character references (``&#13;``), so parsers
+keep them exactly (even in attribute values, which XML would otherwise normalize to spaces).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from oci_inventory.export.jsonl import iter_jsonl
+
+GRAPH_GRAPHML = "graph.graphml"
+NODE_ATTRIBUTES = ("resourceType", "displayName", "region", "compartmentPath", "lifecycleState", "enrichStatus")
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;", "\t": "&#9;", "\n": "&#10;",
+            "\r": "&#13;"}  # fmt: skip
+_SPECIAL = re.compile("[&<>\"'\t\n\r]")
+_BUFFER = 1 << 20
+
+_HEADER = """<?xml version="1.0" encoding="UTF-8"?>
+<graphml xmlns="http://graphml.graphdrawing.org/xmlns" \
+xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" \
+xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">
+"""
+_FOOTER = "  </graph>\n</graphml>\n"
+
+
+@dataclass(frozen=True)
+class GraphCounts:
+    nodes: int  # records + external nodes
+    external_nodes: int
+    edges: int
+
+    def as_dict(self) -> dict[str, int]:
+        return {"nodes": self.nodes, "external_nodes": self.external_nodes, "edges": self.edges}
+
+
+def xml_text(value: Any) -> str:
+    """``value`` as XML 1.0 character data or attribute text: escaped, forbidden characters replaced by U+FFFD."""
+    text = _FORBIDDEN.sub("\ufffd", str(value))
+    return _SPECIAL.sub(lambda m: _ESCAPES[m.group()], text)
+
+
+def _keys() -> str:
+    lines = [f'  <key id="{name}" for="node" attr.name="{name}" attr.type="string"/>\n' for name in NODE_ATTRIBUTES]
+    lines.append('  <key id="external" for="node" attr.name="external" attr.type="boolean"/>\n')
+    lines.append('  <key id="relation" for="edge" attr.name="relation" attr.type="string"/>\n')
+    return "".join(lines)
+
+
+def _data(key: str, value: Any) -> str:
+    return f'<data key="{key}">{xml_text(value)}</data>'
+
+
+def node_element(ocid: str, attributes: Mapping[str, Any], *, external: bool) -> str:
+    data = "".join(_data(name, attributes[name]) for name in NODE_ATTRIBUTES if attributes.get(name) is not None)
+    flag = _data("external", "true" if external else "false")
+    return f'    <node id="{xml_text(ocid)}">{data}{flag}</node>\n'
+
+
+def edge_element(edge: Mapping[str, Any]) -> str:
+    source, target = xml_text(edge["sourceOcid"]), xml_text(edge["targetOcid"])
+    return f'    <edge source="{source}" target="{target}">{_data("relation", edge["relation"])}</edge>\n'
+
+
+def _edges(relationships: Path | None) -> Iterator[dict[str, Any]]:
+    if relationships is not None:
+        for _, edge in iter_jsonl(relationships):
+            yield edge
+
+
+def external_ends(edges: Iterable[Mapping[str, Any]], records: set[str]) -> dict[str, str | None]:
+    """Edge ends that are not records, with the type the edges give them (first one seen), by OCID."""
+    out: dict[str, str | None] = {}
+    for edge in edges:
+        for ocid, rtype in ((edge["sourceOcid"], edge.get("sourceType")), (edge["targetOcid"], edge.get("targetType"))):
+            if ocid not in records and out.get(ocid) is None:
+                out[ocid] = rtype
+    return out
+
+
+def _write(out: TextIO, inventory: Path, relationships: Path | None) -> GraphCounts:
+    out.write(_HEADER)
+    out.write(_keys())
+    out.write('  <graph id="oci-inventory" edgedefault="directed">\n')
+    records: set[str] = set()
+    for _, record in iter_jsonl(inventory):
+        records.add(record["ocid"])
+        out.write(node_element(record["ocid"], record, external=False))
+    externals = external_ends(_edges(relationships), records)
+    for ocid in sorted(externals):
+        out.write(node_element(ocid, {"resourceType": externals[ocid]}, external=True))
+    edges = 0
+    for edge in _edges(relationships):
+        out.write(edge_element(edge))
+        edges += 1
+    out.write(_FOOTER)
+    return GraphCounts(len(records) + len(externals), len(externals), edges)
+
+
+def write_graphml(path: Path, inventory: Path, relationships: Path | None) -> GraphCounts:
+    """Write ``path`` from the run's ``inventory.jsonl`` and ``relationships.jsonl`` (None: no edges)."""
+    with open(path, "w", encoding="utf-8", newline="\n", buffering=_BUFFER) as out:
+        return _write(out, inventory, relationships)
