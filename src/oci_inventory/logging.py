@@ -92,9 +92,29 @@ class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
         return None
 
 
+_FORMAT = {"current": "text"}
+
+
+def say(line: str, level: str = "WARNING") -> None:
+    """A line for the person running oci-inv (a warning, a summary) on stderr, whatever the log level: as is with
+    text logs, as one JSON object (``time, level, logger, message``) with ``--log-format json``, so stderr stays
+    parseable line by line."""
+    if _FORMAT["current"] == "json":
+        import time
+
+        now = time.time()
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)) + f".{int(now * 1000) % 1000:03d}Z"
+        entry = {"level": level, "logger": "oci_inventory", "message": redact(line), "time": stamp}
+        line = orjson.dumps(entry, option=orjson.OPT_SORT_KEYS).decode()
+    sys.stderr.write(line + "\n")
+    sys.stderr.flush()
+
+
 def setup_logging(level: str = "WARNING", fmt: str = "text", stream: Any = None) -> None:
     """Configure the root logger once per invocation; safe to call again (replaces our handler)."""
     import time
+
+    _FORMAT["current"] = fmt
 
     handler = logging.StreamHandler(stream) if stream is not None else StderrHandler()
     handler.addFilter(RedactingFilter())

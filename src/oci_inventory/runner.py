@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from oci_inventory.logging import say
 from oci_inventory.pipeline import RunOptions, RunResult, preflight, run_inventory
 from oci_inventory.progress import Reporter, RichReporter
 from oci_inventory.util import interrupts
@@ -70,7 +71,7 @@ def execute_run(settings: Any, make_factory: Callable[[Any], Any]) -> int:
     options = options_from_settings(settings)
     preflight(options)  # before any API call: --parquet without pyarrow, a bad --prev
     if options.prev_latest and options.prev is None:
-        sys.stderr.write(f"oci-inv: no complete previous run in {options.outdir}; this run has no diff\n")
+        say(f"oci-inv: no complete previous run in {options.outdir}; this run has no diff", "INFO")
     factory = make_factory(settings)
     interactive = sys.stderr.isatty() and not settings.quiet
     reporter: Reporter = RichReporter(_console()) if interactive else Reporter()
@@ -78,20 +79,21 @@ def execute_run(settings: Any, make_factory: Callable[[Any], Any]) -> int:
     if interactive:
         print_summary(result)
     elif not settings.quiet:
-        sys.stderr.write(f"oci-inv: {one_line_summary(result.summary)}\n")
+        say(f"oci-inv: {one_line_summary(result.summary)}", "INFO")
     for region, error in sorted(result.failed_regions.items()):
-        sys.stderr.write(f"oci-inv: region {region} failed: {visible(error)}\n")
+        say(f"oci-inv: region {region} failed: {visible(error)}", "ERROR")
     if result.diff_summary is not None and not settings.quiet:
         d = result.diff_summary
-        sys.stderr.write(
+        say(
             f"diff vs previous run: {d['added']} added, {d['removed']} removed, "
-            f"{d['changed']} changed, {d['unchanged']} unchanged\n"
+            f"{d['changed']} changed, {d['unchanged']} unchanged",
+            "INFO",
         )
     for line in result.diff_warnings:
-        sys.stderr.write(line + "\n")
+        say(line)
     warning = enrich_error_warning(result.summary)
     if warning:
-        sys.stderr.write(warning + "\n")
+        say(warning)
     with interrupts.deferred():
         interrupts.announce(result.run_dir)
     # Exit 4 needs a region that completed: when none did, run_inventory raised (exit 3 or 5) and committed nothing.

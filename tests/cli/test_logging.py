@@ -74,3 +74,14 @@ def test_log_lines_print_above_progress_bars_not_glued_onto_them() -> None:
     hits = [line for line in lines if "a line of its own" in line]
     assert hits, buffer.getvalue()
     assert all("us-ashburn-1" not in line and "━" not in line for line in hits)
+
+
+def test_with_json_logs_every_stderr_line_is_json(cli, tenancy, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Warnings and the run summary, too: stderr stays parseable line by line."""
+    tenancy.emu.model.stale_one_in = 3  # plenty of ERROR records: the warning line must be JSON as well
+    result = cli("run", *tenancy.args, "--outdir", str(tmp_path), "--log-format", "json")
+    assert result.code == 0, result.err
+    entries = [json.loads(line) for line in result.err.splitlines() if line.strip()]
+    messages = [e["message"] for e in entries]
+    assert any("could not be enriched" in m for m in messages)
+    assert any(m.startswith("oci-inv: run complete") for m in messages)

@@ -21,8 +21,9 @@ def test_run_with_prev_and_the_diff_command(cli, tenancy, tmp_path: Path) -> Non
     diff = json.loads((b / "diff.json").read_text())
     summary = json.loads((b / "diff_summary.json").read_text())
     removed_live = {o for o in change.removed if o in {r["ocid"] for r in diff["removed"]}}
-    assert {r["ocid"] for r in diff["added"]} <= set(change.added) and diff["added"]
-    assert removed_live and {r["ocid"] for r in diff["removed"]} <= set(change.removed)
+    # a changed resource may turn TERMINATED (removed) or come back from it (added)
+    assert {r["ocid"] for r in diff["added"]} <= set(change.added) | set(change.changed) and diff["added"]
+    assert removed_live and {r["ocid"] for r in diff["removed"]} <= set(change.removed) | set(change.changed)
     assert {c["ocid"] for c in diff["changed"]} <= set(change.changed) and diff["changed"]
     for entry in diff["changed"]:
         assert entry["changedFields"] and entry["prevHash"] != entry["currHash"]

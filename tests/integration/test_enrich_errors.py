@@ -20,7 +20,7 @@ def factory_for(tenancy) -> ClientFactory:  # type: ignore[no-untyped-def]
     return ClientFactory(auth, endpoint_template=template, retry=RetryPolicy(max_attempts=2, sleep=lambda s: None))
 
 
-def test_failing_enrichers_give_error_records_and_the_run_completes(shared_tenancy, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_failing_enrichers_give_error_records_and_the_run_completes(tenancy, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     registry = Registry(modules=())
 
     @registry.register("Vcn")
@@ -28,15 +28,16 @@ def test_failing_enrichers_give_error_records_and_the_run_completes(shared_tenan
         def enrich(self, summary: Mapping[str, Any], ctx: EnrichContext) -> EnrichResult:
             raise RuntimeError("kaboom\nsecond line")
 
-    # A real SDK call the emulator does not serve: 404 NotAuthorizedOrNotFound through the real error path.
+    # A real SDK call that OCI refuses: 404 NotAuthorizedOrNotFound through the real error path.
     registry.register_spec(GetSpec("Instance", "oci.core.ComputeClient", "get_instance"))
+    tenancy.emu.faults.fail_next(100_000, status=404, code="NotAuthorizedOrNotFound", operation="GetInstance")
 
     result = run_inventory(
-        factory_for(shared_tenancy), RunOptions(outdir=tmp_path, query="query all resources"), registry=registry
+        factory_for(tenancy), RunOptions(outdir=tmp_path, query="query all resources"), registry=registry
     )
     recs = records(result.run_dir)
     assert {r["ocid"] for r in recs} == expected_ocids(
-        shared_tenancy.emu.model, ["ap-tokyo-1", "eu-frankfurt-1", "us-ashburn-1"]
+        tenancy.emu.model, ["ap-tokyo-1", "eu-frankfurt-1", "us-ashburn-1"]
     )
     vcns = [r for r in recs if r["resourceType"] == "Vcn"]
     instances = [r for r in recs if r["resourceType"] == "Instance"]

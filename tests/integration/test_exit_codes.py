@@ -299,8 +299,9 @@ def test_key_file_readable_by_others_warns_and_the_command_proceeds(cli, tenancy
 
 
 def test_error_records_give_exit_0_and_a_warning_counted_by_code(cli, tenancy, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    tenancy.emu.faults.fail_next(3, status=404, code="NotAuthorizedOrNotFound", operation="GetUser")
-    tenancy.emu.faults.fail_next(2, status=409, code="Conflict", operation="GetGroup")
+    tenancy.emu.model.stale_one_in = 0  # only the injected failures
+    tenancy.emu.faults.fail_next(3, status=404, code="NotAuthorizedOrNotFound", operation="GetVcn")
+    tenancy.emu.faults.fail_next(2, status=409, code="Conflict", operation="GetSubnet")
     result = cli("run", *tenancy.args, "--outdir", str(tmp_path / "out"), "--quiet")
     assert result.code == 0, result.err
     line = one_line(result.err)

@@ -29,6 +29,8 @@ HAZARDOUS_NAMES = (
     "tab\there",
 )
 _COMPARTMENT_NAMES = ("prod", "dev", "test", "shared", "network", "security", "finanças", "開発", "Ωmega", "data")
+#: Types whose name is their address (a bucket is read by name): never generated without one.
+NAMED_TYPES = frozenset({"Bucket"})
 _PREFIXES = ("prod", "dev", "test", "stage", "shared", "ops", "web", "db", "app", "batch")
 
 
@@ -112,6 +114,8 @@ class Generator:
         }
         if self.rng.random() >= 0.01:
             rec["timeCreated"] = self.time_created()
+        if rec["displayName"] is None and spec.name in NAMED_TYPES:  # draws nothing: the rest stays the same
+            rec["displayName"] = f"{spec.name.lower()}-{n:04d}"
         return rec
 
 
@@ -209,6 +213,44 @@ def _iam(gen: Generator, tenancy_id: str, size: int, compartment_ids: list[str])
     return iam
 
 
+#: A resource of the key type cannot exist without a live one of the value type in its region (a log needs a log
+#: group, a key a vault, ...). The generator draws types independently, so :func:`ensure_containers` mends that.
+CONTAINERS = {
+    "Log": "LogGroup",
+    "Key": "Vault",
+    "VaultSecret": "Vault",
+    "FunctionsFunction": "FunctionsApplication",
+    "ApiDeployment": "ApiGateway",
+    "DbNode": "DbSystem",
+    "ClustersVirtualNodePool": "ClustersCluster",
+}
+
+
+def ensure_containers(resources: list[Record]) -> None:
+    """Where a region has a live dependent but no live container, the first such dependent becomes the container
+    (same OCID body, the container's type segment and a live state). Deterministic; draws no random numbers."""
+    from oci_emulator.model.tenancy import region_of
+
+    def live(r: Record) -> bool:
+        return str(r.get("lifecycleState") or "").upper() not in ("TERMINATED", "DELETED")
+
+    have = {(region_of(r["identifier"]), r["resourceType"]) for r in resources if live(r)}
+    for i, rec in enumerate(resources):
+        container = CONTAINERS.get(rec["resourceType"])
+        region = region_of(rec["identifier"])
+        if container is None or not live(rec) or (region, container) in have:
+            continue
+        spec = catalog.lookup(container)
+        if spec is None:
+            continue
+        parts = rec["identifier"].split(".")
+        parts[1] = spec.ocid_type
+        resources[i] = {**rec, "resourceType": spec.name, "identifier": ".".join(parts), "lifecycleState": spec.live[0]}
+        if spec.scope != "ad":
+            resources[i]["availabilityDomain"] = None
+        have.add((region, container))
+
+
 def build_model(seed: int, size: int, regions: tuple[str, ...], home_region: str | None = None) -> TenancyModel:
     """Build the tenancy deterministically; ~1 s per 50,000 resources."""
     if not regions:
@@ -238,6 +280,7 @@ def build_model(seed: int, size: int, regions: tuple[str, ...], home_region: str
         resources.extend(_iam_summary(kind, rec) for rec in records.values())
     iam_count = sum(len(v) for v in iam.values())
     resources.extend(gen.resource(n, regions, active) for n in range(max(0, size - iam_count)))
+    ensure_containers(resources)
     return TenancyModel(
         seed=seed,
         size=size,

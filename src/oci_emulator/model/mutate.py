@@ -6,7 +6,7 @@ import random
 from dataclasses import dataclass
 
 from oci_emulator.model import catalog
-from oci_emulator.model.generate import Generator
+from oci_emulator.model.generate import CONTAINERS, Generator
 from oci_emulator.model.tenancy import TenancyModel, region_of
 
 
@@ -23,13 +23,18 @@ class MutationSummary:
 def mutate(model: TenancyModel, seed: int, add: int = 10, remove: int = 5, change: int = 5) -> MutationSummary:
     """Apply the changes in place and bump the model version. Same model + same seed → same result.
 
-    Only regional resources are touched; compartments and IAM resources stay as they are.
+    Only regional resources are touched; compartments, IAM resources and containers (``generate.CONTAINERS``) stay
+    as they are.
     """
     if min(add, remove, change) < 0:
         raise ValueError("add, remove and change must be >= 0")
     gen = Generator(random.Random(f"mutate:{model.seed}:{model.version}:{seed}"))
+    # Containers (a vault, a log group, ...) are never removed or changed: OCI refuses to delete one that still
+    # holds resources, and their dependents' answers name them.
+    containers = set(CONTAINERS.values())
     regional = sorted(
-        (r for r in model.resources if region_of(r["identifier"]) is not None), key=lambda r: r["identifier"]
+        (r for r in model.resources if region_of(r["identifier"]) is not None and r["resourceType"] not in containers),
+        key=lambda r: r["identifier"],
     )
     picked = gen.rng.sample(regional, min(len(regional), remove + change))
     removed = {r["identifier"] for r in picked[:remove]}
@@ -47,6 +52,7 @@ def mutate(model: TenancyModel, seed: int, add: int = 10, remove: int = 5, chang
                 [s for s in spec.live + spec.dead if s != rec.get("lifecycleState")] or list(spec.live)
             )
         replacements[rec["identifier"]] = updated  # replace, never edit: readers may hold the old record
+    model.graveyard.update((r["identifier"], r) for r in model.resources if r["identifier"] in removed)
     model.resources = [
         replacements.get(r["identifier"], r) for r in model.resources if r["identifier"] not in removed
     ] + new

@@ -47,6 +47,10 @@ class Refs:
     def get(self, ocid: str) -> Record | None:
         return self.by_ocid().get(ocid)
 
+    def get_any(self, ocid: str) -> Record | None:
+        """Like :meth:`get`, but also finds a resource a mutation removed: for deriving other answers from it."""
+        return self.by_ocid().get(ocid) or self.model.graveyard.get(ocid)
+
     def of_type(self, region: str | None, resource_type: str) -> list[Record]:
         """Live resources of a type in a region (global types: region None), in OCID order."""
         key = resource_type.lower()

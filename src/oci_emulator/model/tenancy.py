@@ -56,6 +56,9 @@ class TenancyModel:
     #: References chosen by ``model/refs.py``, kept across mutations: an answer never changes its mind about which
     #: subnet a VNIC is in because unrelated resources were added or removed.
     picks: dict[Any, list[str]] = field(default_factory=dict, repr=False, compare=False)
+    #: Resources a mutation removed, by OCID: no longer served, but what other answers derived from them (a
+    #: database's subnet CIDR, a secret's vault) stays the same.
+    graveyard: dict[str, Record] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def tenancy_id(self) -> str:

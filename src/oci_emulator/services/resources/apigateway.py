@@ -35,7 +35,7 @@ def deployment(refs: Refs, s: Record) -> Record:
     """A deployment of a gateway of its region; its endpoint is on that gateway's hostname."""
     rng = refs.rng(s, "apideploy")
     owner = refs.pick(s, "ApiGateway", "apideploy")
-    owner_summary = refs.get(owner) if owner else None
+    owner_summary = refs.get_any(owner) if owner else None
     hostname = gateway(refs, owner_summary)["hostname"] if owner_summary else "gateway.invalid"
     prefix = f"/v{rng.randrange(1, 4)}"
     return {

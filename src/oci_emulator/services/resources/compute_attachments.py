@@ -139,7 +139,7 @@ def _common(instance: Record, kind: str, target_id: str, state: str = "ATTACHED"
 def vnic_subnet(refs: Refs, vnic_id: str) -> str | None:
     """The subnet the Vnic's own ``get`` names (``network.py``), so the two answers agree (remembered, so the
     same after the VNIC is removed)."""
-    return vnic_subnet_id(refs, refs.get(vnic_id) or {"identifier": vnic_id})
+    return vnic_subnet_id(refs, refs.get_any(vnic_id) or {"identifier": vnic_id})
 
 
 def vnic_attachment(refs: Refs, instance: Record, vnic_id: str, index: int, state: str = "ATTACHED") -> Record:

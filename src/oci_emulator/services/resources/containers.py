@@ -62,7 +62,7 @@ def virtual_node_pool(refs: Refs, s: Record) -> Record:
     """A node pool of a cluster of its region; its placement subnets are in the cluster's VCN."""
     rng = refs.rng(s, "vnp")
     owner = refs.pick(s, "ClustersCluster", "vnp")
-    owner_summary = refs.get(owner) if owner else None
+    owner_summary = refs.get_any(owner) if owner else None
     parent = cluster(refs, owner_summary) if owner_summary else {}
     ads = availability_domains(region_of(s["identifier"]) or "us-ashburn-1")
     subnet = subnet_in(refs, s, "vnp", vcn=parent.get("vcnId"))

@@ -208,7 +208,7 @@ def subnet(refs: Refs, s: Record) -> Record:
 
 def vnic(refs: Refs, s: Record) -> Record:
     subnet_id = vnic_subnet_id(refs, s)
-    sub = refs.get(subnet_id) if subnet_id else None
+    sub = refs.get_any(subnet_id) if subnet_id else None
     net = subnet(refs, sub) if sub else {}
     rng = refs.rng(s, "vnic")
     cidr = ipaddress.ip_network(net.get("cidrBlock") or "10.0.0.0/24")
@@ -282,7 +282,7 @@ def route_rules(refs: Refs, s: Record, vcn_id: str | None) -> list[Record]:
     rules += [_rule("192.168.0.0/16", drg)] if drg else []
     peers, mine = lpg_peers(refs, region), in_vcn(refs, vcn_id)
     lpg = refs.pick(s, "LocalPeeringGateway", "rt-lpg", where=lambda g: mine(g) and g["identifier"] in peers)
-    peer = refs.get(peers[lpg]) if lpg else None
+    peer = refs.get_any(peers[lpg]) if lpg else None
     peer_cidr = vcn_cidr(refs, vcn_of(refs, peer)) if peer else None
     rules += [_rule(peer_cidr, lpg)] if lpg and peer_cidr else []
     return rules
@@ -303,7 +303,7 @@ def internet_gateway(refs: Refs, s: Record) -> Record:
 
 def nat_gateway(refs: Refs, s: Record) -> Record:
     ip = nat_public_ips(refs, region_of(s["identifier"])).get(s["identifier"])
-    ip_summary = refs.get(ip) if ip else None
+    ip_summary = refs.get_any(ip) if ip else None
     address = public_address(refs, ip_summary, "address") if ip_summary else public_address(refs, s, "nat")
     return {"vcnId": vcn_of(refs, s), "blockTraffic": False, "natIp": address, "publicIpId": ip, "routeTableId": None}
 
@@ -328,7 +328,7 @@ def drg(refs: Refs, s: Record) -> Record:
 
 def drg_attachment(refs: Refs, s: Record) -> Record:
     vcn_id, drg_id = vcn_of(refs, s), refs.pick(s, "Drg", "drg")
-    drg_summary = refs.get(drg_id) if drg_id else None
+    drg_summary = refs.get_any(drg_id) if drg_id else None
     network = {"type": "VCN", "id": vcn_id, "routeTableId": None, "vcnRouteType": "SUBNET_CIDRS"}
     return {
         "drgId": drg_id,
@@ -343,7 +343,7 @@ def drg_attachment(refs: Refs, s: Record) -> Record:
 
 def local_peering_gateway(refs: Refs, s: Record) -> Record:
     peer = lpg_peers(refs, region_of(s["identifier"])).get(s["identifier"])
-    peer_summary = refs.get(peer) if peer else None
+    peer_summary = refs.get_any(peer) if peer else None
     cidr = vcn_cidr(refs, vcn_of(refs, peer_summary)) if peer_summary else None
     return {
         "vcnId": vcn_of(refs, s),

@@ -200,7 +200,7 @@ def connector_source(refs: Refs, s: Record) -> Record | None:
     logs = refs.pick_many(s, "Log", refs.rng(s, "sch-source").randrange(1, 3), "sch-logs")
     sources = []
     for log_id in logs:
-        log = refs.get(log_id)
+        log = refs.get_any(log_id)
         if log is not None and log_group_of(refs, log) is not None:
             sources.append(
                 {"compartmentId": log.get("compartmentId"), "logGroupId": log_group_of(refs, log), "logId": log_id}

@@ -28,7 +28,7 @@ def _rows_by_type() -> dict[str, GetRow]:
 
 def wire(refs: Refs, ocid: str | None, field: str) -> Any:
     """One field of the ``get`` answer of ``ocid`` (None when unknown or its type has no row)."""
-    summary = refs.get(ocid) if ocid else None
+    summary = refs.get_any(ocid) if ocid else None
     if summary is None:
         return None
     row = _rows_by_type().get(str(summary.get("resourceType", "")).lower())

@@ -161,7 +161,8 @@ def list_vaults(model: ModelRef, paginator: Paginator) -> Callable[[Request], Re
 def secret(refs: Refs, s: Record) -> Record:
     rng = refs.rng(s, "secret")
     key_id = refs.pick(s, "Key", "secret-key:enabled", where=lambda k: k.get("lifecycleState") == "ENABLED")
-    key_record = refs.get(key_id) if key_id else None
+    # A key removed later keeps its vault (the pick is remembered by the key's OCID), so the secret's vault stays.
+    key_record = refs.get_any(key_id) if key_id else None
     vault_id = vault_of_key(refs, key_record) if key_record else refs.pick(s, "Vault", "secret-vault")
     return {
         "secretName": f"secret-{rng.randrange(10_000):04d}",
