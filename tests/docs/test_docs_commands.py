@@ -12,6 +12,7 @@ Two checks:
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -178,6 +179,9 @@ def test_the_readme_shows_what_make_demo_prints(cli, tmp_path: Path) -> None:  #
     for line in _normalized(shown, "out/demo"):
         if line.startswith("== ") or line.startswith("oci-inv: ") or line.startswith("diff vs previous run"):
             assert re.sub(r"\d+\.\d+s$", "", line) in {re.sub(r"\d+\.\d+s$", "", a) for a in actual}, line
+    first = sorted(p for p in (tmp_path / "demo").iterdir() if p.name[:1].isdigit())[0]
+    figures = json.loads((first / "run_summary.json").read_text())
+    assert figures["enriched_ok"] >= 0.95 * figures["total_discovered"], "at least 95% of the demo records end OK"
     files = [line.split()[0] for line in shown.split("== Files")[1].splitlines()[1:] if line.strip()]
     second = sorted(p for p in (tmp_path / "demo").iterdir() if p.name[:1].isdigit())[-1]
     assert files == sorted(p.name for p in second.iterdir())

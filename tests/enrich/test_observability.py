@@ -172,3 +172,15 @@ def test_the_emulator_serves_a_log_only_under_its_own_group(logging_tenancy) -> 
     with pytest.raises(oci.exceptions.ServiceError) as info:
         client.get_log(other, log["identifier"])
     assert info.value.status == 404
+
+
+def test_ons_subscriptions_are_enriched_and_name_their_topic(deep_run) -> None:  # type: ignore[no-untyped-def]
+    from tests.enrich.conftest import edges_of
+
+    subscriptions = [r for r in deep_run.of_type("OnsSubscription") if r["lifecycleState"] not in ("DELETED",)]
+    assert subscriptions and all(r["enrichStatus"] == "OK" for r in subscriptions)
+    for record in subscriptions:
+        assert record["details"]["protocol"] and record["details"]["endpoint"]
+        topics = edges_of(record, "SUBSCRIBES_TO")
+        assert topics == [record["details"]["topicId"]]
+        assert deep_run.records[topics[0]]["resourceType"] == "OnsTopic"

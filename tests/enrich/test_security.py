@@ -64,7 +64,32 @@ def test_keys_are_read_from_their_vault_and_point_to_it(deep_run) -> None:  # ty
         assert vault == rec["details"]["vaultId"] == vault_of_key(refs, refs.get(rec["ocid"]))
         assert rec["details"]["keyShape"]["algorithm"] in ("AES", "RSA", "ECDSA")
         moved += deep_run.records[vault]["compartmentId"] != rec["compartmentId"]
-    assert 0 < moved < len(keys), "keys in their vault's compartment and keys elsewhere are both found"
+    assert keys and moved == 0, "the emulator keeps keys with their vault (model/generate.py: COLOCATED)"
+
+
+def test_a_key_outside_its_vaults_compartment_is_found_by_walking_the_tree(cli, tenancy, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """OCI allows a key in another compartment than its vault: the enricher walks the compartments to find it."""
+    import json
+
+    from oci_emulator.model.refs import Refs
+    from oci_emulator.services.resources.security import vault_of_key
+    from tests.integration.helpers import records, run_dir
+
+    model = tenancy.emu.model
+    model.stale_one_in = 0
+    refs = Refs(model)
+    key = next(r for r in model.resources if r["resourceType"] == "Key" and r["lifecycleState"] == "ENABLED")
+    vault = vault_of_key(refs, key)
+    vault_compartment = refs.get(vault)["compartmentId"]
+    active = [c["id"] for c in model.compartments if c["lifecycleState"] == "ACTIVE"]
+    elsewhere = next(c for c in active if c != vault_compartment)
+    model.resources = [dict(r, compartmentId=elsewhere) if r is key else r for r in model.resources]
+    model.touch()
+    result = cli("run", *tenancy.args, "--outdir", str(tmp_path), "--quiet")
+    assert result.code == 0, result.err
+    record = next(r for r in records(run_dir(result.out)) if r["ocid"] == key["identifier"])
+    assert record["compartmentId"] == elsewhere and record["enrichStatus"] == "OK", json.dumps(record)[:300]
+    assert edges_of(record, "IN_VAULT") == [vault]
 
 
 def test_secrets_point_to_their_vault_and_key_and_carry_no_content(deep_run) -> None:  # type: ignore[no-untyped-def]

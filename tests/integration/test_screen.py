@@ -28,10 +28,14 @@ class CountingReporter(Reporter):
 
 
 def test_enrichment_bar_counts_only_records_that_need_an_api_call(shared_tenancy, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from oci_inventory.enrich.base import GetSpec
+    from oci_inventory.enrich.registry import Registry
+
     reporter = CountingReporter()
-    result = run_inventory(
-        factory_for(shared_tenancy), RunOptions(outdir=tmp_path, query="query all resources"), reporter=reporter
-    )
+    only_vcns = Registry(modules=())  # every other type: no API call
+    only_vcns.register_spec(GetSpec("Vcn", "oci.core.VirtualNetworkClient", "get_vcn"))
+    options = RunOptions(outdir=tmp_path, query="query all resources")
+    result = run_inventory(factory_for(shared_tenancy), options, reporter=reporter, registry=only_vcns)
     statuses = Counter(r["enrichStatus"] for r in records(result.run_dir))
     with_api = statuses["OK"] + statuses["ERROR"]
     assert statuses["NOT_IMPLEMENTED"] > 0 and with_api > 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import random
+from collections.abc import Callable
 from datetime import UTC, datetime
 from itertools import accumulate
 from typing import Any
@@ -249,6 +250,28 @@ def ensure_containers(resources: list[Record]) -> None:
         if spec.scope != "ad":
             resources[i]["availabilityDomain"] = None
         have.add((region, container))
+    _colocate(resources, live)
+
+
+#: Dependents that live in a compartment holding their container (a log is always in its log group's compartment;
+#: keys are kept with their vault), so that finding the container takes one listing.
+COLOCATED = {"Log": "LogGroup", "Key": "Vault"}
+
+
+def _colocate(resources: list[Record], live: Callable[[Record], bool]) -> None:
+    from oci_emulator.model.tenancy import region_of
+
+    homes: dict[tuple[str | None, str], list[str]] = {}
+    for rec in sorted(resources, key=lambda r: r["identifier"]):
+        if rec["resourceType"] in COLOCATED.values() and live(rec):
+            homes.setdefault((region_of(rec["identifier"]), rec["resourceType"]), []).append(rec["compartmentId"])
+    for i, rec in enumerate(resources):
+        container = COLOCATED.get(rec["resourceType"])
+        if container is None:
+            continue
+        compartments = homes.get((region_of(rec["identifier"]), container), [])
+        if compartments and rec["compartmentId"] not in compartments:
+            resources[i] = {**rec, "compartmentId": compartments[0]}
 
 
 def build_model(seed: int, size: int, regions: tuple[str, ...], home_region: str | None = None) -> TenancyModel:

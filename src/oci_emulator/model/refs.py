@@ -12,6 +12,8 @@ import hashlib
 import random
 from collections.abc import Callable, Sequence
 
+from oci_emulator.model import catalog
+from oci_emulator.model.generate import CONTAINERS
 from oci_emulator.model.tenancy import Record, TenancyModel, region_of
 
 DEAD = frozenset({"TERMINATED", "DELETED", "DETACHED"})
@@ -21,10 +23,18 @@ def stable(*parts: str) -> int:
     return int.from_bytes(hashlib.sha256("\x00".join(parts).encode()).digest()[:8], "big")
 
 
+#: OCID type segments of containers (a log group, a vault, ...): never stale, or every resource in them would go too.
+_CONTAINER_OCID_TYPES = frozenset(
+    spec.ocid_type for spec in map(catalog.lookup, CONTAINERS.values()) if spec is not None
+)
+
+
 def is_stale(model: TenancyModel, ocid: str) -> bool:
     """Search still returns this regional resource but its ``get`` answers 404 (``model.stale_one_in``, by hash)."""
     one_in = model.stale_one_in
-    return one_in > 0 and region_of(ocid) is not None and stable("stale", ocid) % one_in == 0
+    if one_in <= 0 or region_of(ocid) is None or ocid.split(".")[1] in _CONTAINER_OCID_TYPES:
+        return False
+    return stable("stale", ocid) % one_in == 0
 
 
 def live(record: Record) -> bool:

@@ -64,6 +64,7 @@ def in_tenancy(operation: str) -> Finder:
     def find(summary: Summary, ctx: EnrichContext) -> Wire | None:
         return listing(ctx, operation, ctx.tenancy_id).get(str(summary["identifier"]))
 
+    find.__doc__ = f"From ``{operation}`` of the tenancy, once per run."
     return find
 
 
@@ -76,11 +77,12 @@ def in_compartment(operation: str) -> Finder:
             return None
         return listing(ctx, operation, compartment_id).get(str(summary["identifier"]))
 
+    find.__doc__ = f"From ``{operation}`` of the record's compartment, once per run and compartment."
     return find
 
 
 def in_tree(summary: Summary, ctx: EnrichContext) -> Wire | None:
-    """Find the compartment in the tree the run listed at its start (None when it was not allowed to list it)."""
+    """From the compartment tree the run listed at its start, no call (None when it was not allowed to list it)."""
     tree = ctx.run.tree
     return tree.wire_of(str(summary["identifier"])) if tree is not None else None
 

@@ -29,7 +29,7 @@ from oci_inventory.enrich.base import (
     read_path,
 )
 from oci_inventory.enrich.registry import register, register_spec
-from oci_inventory.enrich.relations import IN_LOG_GROUP, READS_FROM, SENDS_TO
+from oci_inventory.enrich.relations import IN_LOG_GROUP, READS_FROM, SENDS_TO, SUBSCRIBES_TO
 from oci_inventory.oci.holders import refused, search_order
 from oci_inventory.util.pagination import list_all
 
@@ -42,6 +42,12 @@ Wire = dict[str, Any]
 SPECS = (
     GetSpec("LogGroup", LOGGING, "get_log_group"),
     GetSpec("OnsTopic", "oci.ons.NotificationControlPlaneClient", "get_topic"),
+    GetSpec(
+        "OnsSubscription",
+        "oci.ons.NotificationDataPlaneClient",
+        "get_subscription",
+        edges=(EdgeSpec(SUBSCRIBES_TO, "topicId", "OnsTopic"),),
+    ),
     GetSpec("Stream", "oci.streaming.StreamAdminClient", "get_stream"),
     GetSpec(
         "EventRule",

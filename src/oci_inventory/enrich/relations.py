@@ -35,6 +35,7 @@ USES_CONFIGURATION: Final = "USES_CONFIGURATION"
 IN_VOLUME_GROUP: Final = "IN_VOLUME_GROUP"
 MOUNTS: Final = "MOUNTS"
 SENDS_TO: Final = "SENDS_TO"
+SUBSCRIBES_TO: Final = "SUBSCRIBES_TO"
 READS_FROM: Final = "READS_FROM"
 ON_HOST: Final = "ON_HOST"
 PRODUCED_BY: Final = "PRODUCED_BY"
@@ -98,6 +99,7 @@ VOCABULARY: Final[dict[str, tuple[str, str, str]]] = {
         "OnsTopic, Stream, FunctionsFunction, LogGroup, ...",
         "where notifications, events or moved data go",
     ),
+    SUBSCRIBES_TO: ("OnsSubscription", "OnsTopic", "the topic whose messages the subscription delivers"),
     READS_FROM: ("ServiceConnector", "Log, LogGroup, Stream", "where the connector reads from"),
     ON_HOST: ("Instance", "DedicatedVmHost", "the dedicated VM host the instance runs on"),
     PRODUCED_BY: ("MediaAsset", "MediaWorkflow", "the media workflow whose job produced the asset"),

@@ -238,7 +238,29 @@ def service_connector(refs: Refs, s: Record) -> Record:
     }
 
 
+def subscription(refs: Refs, s: Record) -> Record:
+    rng = refs.rng(s, "subscription")
+    protocol = rng.choice(("EMAIL", "HTTPS", "PAGERDUTY", "SLACK"))
+    endpoint = {
+        "EMAIL": f"ops-{rng.randrange(10_000):04d}@example.com",
+        "HTTPS": f"https://hooks.example.com/oci/{rng.randrange(10_000):04d}",
+        "PAGERDUTY": "https://events.pagerduty.example.com/integration/0000/enqueue",
+        "SLACK": "https://hooks.slack.example.com/services/T000/B000/XXXX",
+    }[protocol]
+    return {
+        "topicId": refs.pick(s, "OnsTopic", "subscription-topic"),
+        "protocol": protocol,
+        "endpoint": endpoint,
+        "createdTime": 1_650_000_000_000 + rng.randrange(100_000_000_000),
+        "deliverPolicy": '{"maxReceiveRatePerSecond":0,"backoffRetryPolicy":{"maxRetryDuration":7200000}}',
+        "etag": f"{rng.getrandbits(64):016x}",
+    }
+
+
 ROWS = (
+    GetRow(
+        "OnsSubscription", "notification", "/20181201/subscriptions/{subscriptionId}", "GetSubscription", subscription
+    ),
     GetRow("LogGroup", LOGGING, f"{LOGGING_BASE}/logGroups/{{logGroupId}}", "GetLogGroup", log_group),
     GetRow("OnsTopic", "notification", "/20181201/topics/{topicId}", "GetTopic", topic),
     GetRow("Stream", "streaming", "/20180418/streams/{streamId}", "GetStream", stream),
