@@ -34,3 +34,21 @@ def test_terminated_resources_are_skipped_without_an_api_call(cli, tenancy, tmp_
     got = {e.path.rsplit("/", 1)[-1].split("?")[0] for e in tenancy.emu.journal.entries() if e.method == "GET"}
     assert not any(r["ocid"] in got for r in dead), "no get for a terminated resource"
     assert summary(run_dir(result.out))["counts_by_enrich_status"]["SKIPPED"] == len(dead)
+
+
+def test_a_resource_search_still_lists_but_get_answers_404_is_an_error_record(cli, tenancy, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Search is eventually consistent: a resource it still returns may be gone. Its record keeps the Search data,
+    ends ERROR with the status and OCI code, and the run completes with exit 0."""
+    from oci_emulator.model.refs import is_stale
+
+    model = tenancy.emu.model
+    stale = {r["identifier"] for r in model.resources if is_stale(model, r["identifier"])}
+    result = cli("run", *tenancy.args, "--outdir", str(tmp_path), "--quiet")
+    assert result.code == 0, result.err
+    recs = {r["ocid"]: r for r in records(run_dir(result.out))}
+    gone = [recs[o] for o in stale if o in recs]
+    assert gone and all(r["enrichStatus"] == "ERROR" for r in gone)
+    assert all(r["enrichError"].startswith("404 NotAuthorizedOrNotFound: ") for r in gone)
+    assert all(r["details"]["searchSummary"]["identifier"] == r["ocid"] for r in gone)
+    assert summary(run_dir(result.out))["errors_by_code"]["NotAuthorizedOrNotFound"] >= len(gone)
+    assert "NotAuthorizedOrNotFound" in result.err
