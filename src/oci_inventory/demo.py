@@ -1,13 +1,20 @@
 """``oci-inv demo``: the whole product on the built-in emulated tenancy, no cloud account needed.
 
-It starts the emulator on 127.0.0.1, runs validate-auth, list-regions and list-compartments, an inventory run,
-changes the tenancy (adds, removes and changes resources), runs again with ``--prev``, and prints the diff.
+It starts the emulator on 127.0.0.1 in a process of its own, runs validate-auth, list-regions and
+list-compartments, an inventory run, changes the tenancy (adds, removes and changes resources), runs again with
+``--prev``, and prints the diff.
 """
 
 from __future__ import annotations
 
 import os
+import re
+import subprocess
 import sys
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
@@ -22,12 +29,69 @@ def _say(text: str) -> None:
     sys.stdout.flush()
 
 
-def run_demo(outdir: Path, *, size: int = 5000, seed: int = 7) -> int:
-    from oci_emulator import Emulator
+@dataclass(frozen=True)
+class ServedTenancy:
+    """Where the demo's emulator answers (in a process of its own)."""
 
+    base_url: str
+    endpoint_template: str
+    config_file: Path
+    metadata_base_url: str
+
+    def mutate(self, seed: int, add: int, remove: int, change: int) -> dict[str, list[str]]:
+        """Change the tenancy through the emulator's control endpoint (loopback only)."""
+        body = orjson.dumps({"seed": seed, "add": add, "remove": remove, "change": change})
+        request = urllib.request.Request(f"{self.base_url}/_emulator/mutate", data=body, method="POST")
+        with urllib.request.urlopen(request, timeout=60) as response:
+            changes: dict[str, list[str]] = orjson.loads(response.read())
+        return changes
+
+
+@contextmanager
+def served_tenancy(config_dir: Path, *, size: int, seed: int) -> Iterator[ServedTenancy]:
+    """``python -m oci_emulator serve`` on a free loopback port: the emulator gets a core of its own instead of
+    sharing this process (and its GIL) with the run."""
+    command = [sys.executable, "-m", "oci_emulator", "serve", "--port", "0", "--size", str(size), "--seed",
+               str(seed), "--regions", ",".join(DEMO_REGIONS), "--config-dir", str(config_dir)]  # fmt: skip
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        yield _read_banner(process)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def _read_banner(process: subprocess.Popen[str]) -> ServedTenancy:
+    """Parse what ``oci_emulator serve`` prints before it serves (up to its ``# control`` line)."""
+    assert process.stdout is not None
+    found: dict[str, str] = {}
+    for line in process.stdout:
+        for key, pattern in _BANNER.items():
+            match = pattern.search(line)
+            if match:
+                found[key] = match.group(1)
+        if line.startswith("# control"):
+            break
+    if set(found) != set(_BANNER):
+        raise RuntimeError("the demo's emulator did not start (see its output above)")
+    template = found["template"]
+    return ServedTenancy(template.split("/{service}")[0], template, Path(found["config"]), found["metadata"])
+
+
+_BANNER = {
+    "template": re.compile(r"^endpoint template: (\S+)"),
+    "config": re.compile(r"^config file:\s+(\S+)"),
+    "metadata": re.compile(r"^export OCI_METADATA_BASE_URL='([^']+)'"),
+}
+
+
+def run_demo(outdir: Path, *, size: int = 5000, seed: int = 7) -> int:
     outdir.mkdir(parents=True, exist_ok=True)
-    with Emulator(seed=seed, size=size, regions=DEMO_REGIONS).start() as emu:
-        config_file = emu.write_oci_config(outdir / "emulator")
+    with served_tenancy(outdir / "emulator", size=size, seed=seed) as emu:
+        config_file = emu.config_file
         common = ["--config-file", str(config_file), "--endpoint-template", emu.endpoint_template]
         os.environ.setdefault("OCI_METADATA_BASE_URL", emu.metadata_base_url)
         _say(f"== Emulated tenancy: {size} resources in {', '.join(DEMO_REGIONS)} at {emu.base_url}")
@@ -39,7 +103,7 @@ def run_demo(outdir: Path, *, size: int = 5000, seed: int = 7) -> int:
         _list_compartments_head(common)
         _say(f"== oci-inv run --outdir {outdir}")
         first = _invoke_run(["run", *common, "--outdir", str(outdir)])
-        changes = emu.mutate(seed=seed + 1, add=25, remove=10, change=15)
+        changes = emu.mutate(seed + 1, add=25, remove=10, change=15)
         _say(
             f"== The tenancy changes: {_count(changes, 'added')} added, {_count(changes, 'removed')} removed, "
             f"{_count(changes, 'changed')} changed"
