@@ -70,9 +70,9 @@ def test_all_four_categories(files: tuple[Path, Path, list[dict[str, Any]], list
     result = diff_inventories(prev_path, curr_path)
     assert result.added_records() == [curr[-1]]
     assert result.removed_records() == [prev[1]]
-    assert result.unchanged == ["a", "d"]
+    assert result.unchanged_ocids() == ["a", "d"]
     assert len(result.changed) == 1
-    entry = result.changed[0]
+    entry = result.changed_entries()[0]
     assert entry == {
         "ocid": "c",
         "resourceType": "Instance",

@@ -131,7 +131,7 @@ def test_a_partial_previous_run_gives_no_false_additions(tmp_path: Path) -> None
     records = _tenancy()
     prev = _run(tmp_path, 0, [r for r in records if r["region"] != "ap-tokyo-1"], failed={"ap-tokyo-1": "timeout"})
     result = diff_inventories(prev, _run(tmp_path, 1, records))
-    assert result.added == [] and result.removed == []
+    assert result.added_records() == [] and result.removed_records() == []
     assert result.summary()["notCompared"] == [
         {"region": "ap-tokyo-1", "reason": "failed in the previous run: timeout", "prevRecords": 0, "currRecords": 3}
     ]
@@ -264,7 +264,7 @@ def test_before_and_after_hold_each_changed_value_bounded(tmp_path: Path) -> Non
     b = tmp_path / "b.jsonl"
     write_jsonl(a, [dumps_record(prev)])
     write_jsonl(b, [dumps_record(curr)])
-    entry = diff_inventories(a, b).changed[0]
+    entry = diff_inventories(a, b).changed_entries()[0]
     assert entry["before"] == {"lifecycleState": "RUNNING"}, "a path absent in a run is absent from its object"
     assert entry["after"]["lifecycleState"] == "STOPPED"
     for path, original in (("details.big", curr["details"]["big"]), ("details.quote", curr["details"]["quote"])):

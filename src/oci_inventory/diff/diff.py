@@ -1,8 +1,9 @@
 """Compare two inventories: what was added, removed, changed or left unchanged, by OCID.
 
-Inventories written by oci-inv are sorted by OCID, so the two files are merge-joined as they stream: memory
-holds only the differences and the unchanged OCIDs. An input that turns out not to be sorted is loaded into
-memory instead (same result, more memory). A duplicate OCID in one input is an :class:`InputError`.
+Inventories written by oci-inv are sorted by OCID, so the two files are merge-joined as they stream. An input
+that turns out not to be sorted goes through the external sorter instead (see :mod:`oci_inventory.diff.reader`):
+same result, memory still bounded. The four lists are spooled to temporary files (:class:`Spool`), so memory
+holds no object per resource. A duplicate OCID in one input is an :class:`InputError`.
 
 Only regions that completed in both runs are compared (see :mod:`oci_inventory.diff.scope`): a record of any other
 region is neither added, removed nor changed, only counted under ``notCompared``.
@@ -12,13 +13,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import orjson
 
 from oci_inventory.diff.fields import before_after, changed_fields, field_changes
 from oci_inventory.diff.hash import record_hash
+from oci_inventory.diff.reader import (
+    SORT_BUFFER_BYTES,
+    Entry,
+    EntryStream,
+    Unsorted,
+    WorkerSorted,
+    externally_sorted,
+    streamed,
+)
 from oci_inventory.diff.scope import (
     INVENTORY_FILE,
     RUN_SUMMARY_FILE,
@@ -28,16 +39,17 @@ from oci_inventory.diff.scope import (
     check_total,
     coverage,
     load_run,
-    record_region,
     resolve_inventory_path,
 )
-from oci_inventory.export.jsonl import iter_jsonl
+from oci_inventory.diff.spool import Spool
 from oci_inventory.export.rundir import atomic_write_chunks, json_bytes
 from oci_inventory.util.errors import ConfigError, InputError
 
 DIFF_FILE = "diff.json"
 DIFF_SUMMARY_FILE = "diff_summary.json"
 CATEGORIES = ("added", "removed", "changed", "unchanged")
+#: Canonical lines (sorted keys) start with ``collectedAt`` unless a record has a key that sorts before it.
+_COLLECTED_PREFIX = b'{"collectedAt":"'
 
 __all__ = [
     "DiffResult",
@@ -52,58 +64,6 @@ __all__ = [
 ]
 
 
-class _Entry(NamedTuple):
-    ocid: str
-    lineno: int
-    record: dict[str, Any]
-
-
-class _Unsorted(Exception):
-    def __init__(self, side: int) -> None:
-        self.side = side
-
-
-def _entries(path: Path) -> Iterator[_Entry]:
-    for lineno, record in iter_jsonl(path):
-        ocid = record.get("ocid")
-        if not isinstance(ocid, str) or not ocid:
-            raise InputError(
-                f'{path}:{lineno}: record has no "ocid" string; pass an {INVENTORY_FILE} written by oci-inv'
-            )
-        yield _Entry(ocid, lineno, record)
-
-
-def _duplicate(path: Path, entry: _Entry, first_line: int) -> InputError:
-    return InputError(
-        f"{path}:{entry.lineno}: duplicate ocid {entry.ocid} (first on line {first_line}); "
-        f"each resource must appear once: pass an {INVENTORY_FILE} written by oci-inv"
-    )
-
-
-def _streamed(path: Path, side: int) -> Iterator[_Entry]:
-    """Entries in file order; raises _Unsorted at the first OCID lower than its predecessor."""
-    last: _Entry | None = None
-    for entry in _entries(path):
-        if last is not None and entry.ocid <= last.ocid:
-            if entry.ocid == last.ocid:
-                raise _duplicate(path, entry, last.lineno)
-            raise _Unsorted(side)
-        last = entry
-        yield entry
-
-
-def _loaded(path: Path) -> Iterator[_Entry]:
-    """Entries sorted by OCID after loading the whole file."""
-    by_ocid: dict[str, _Entry] = {}
-    for entry in _entries(path):
-        first = by_ocid.get(entry.ocid)
-        if first is not None:
-            raise _duplicate(path, entry, first.lineno)
-        by_ocid[entry.ocid] = entry
-    for ocid in sorted(by_ocid):
-        yield by_ocid[ocid]
-
-
 def check_inventory(path: Path) -> RunInfo:
     """Read a whole inventory the way a diff will and check it against its own ``run_summary.json``.
 
@@ -111,11 +71,15 @@ def check_inventory(path: Path) -> RunInfo:
     inventory is reported at once instead of after a long run. Returns the run's description for the diff.
     """
     info = load_run(path)
+    read = [0]
     try:
-        count = sum(1 for _ in _streamed(info.inventory, 0))
-    except _Unsorted:
-        count = sum(1 for _ in _loaded(info.inventory))
-    check_total(info, count)
+        for _ in streamed(info.inventory, 0, read):
+            pass
+    except Unsorted:
+        read = [0]
+        for _ in externally_sorted(info.inventory, 0, read):
+            pass
+    check_total(info, read[0])
     return info
 
 
@@ -127,16 +91,17 @@ def _dump(obj: Any) -> bytes:
 class DiffResult:
     """The outcome of :func:`diff_runs`. Every list is ordered by OCID; only compared records are in them.
 
-    Added and removed records are kept as canonical JSON bytes (compact, sorted keys) to save memory.
-    ``not_compared`` maps each region that is not compared to its record counts ``[previous, current]``.
+    Each list is a :class:`Spool` of canonical JSON (compact, sorted keys): added and removed records, changed
+    entries, unchanged OCIDs; :meth:`close` frees them. ``not_compared`` maps each region that is not compared
+    to its record counts ``[previous, current]``.
     """
 
     coverage: Coverage
     scope_change: dict[str, dict[str, Any]] | None = None
-    added: list[bytes] = field(default_factory=list)
-    removed: list[bytes] = field(default_factory=list)
-    changed: list[dict[str, Any]] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
+    added: Spool = field(default_factory=Spool)
+    removed: Spool = field(default_factory=Spool)
+    changed: Spool = field(default_factory=Spool)
+    unchanged: Spool = field(default_factory=Spool)
     by_resource_type: dict[str, dict[str, int]] = field(default_factory=dict)
     not_compared: dict[str, list[int]] = field(default_factory=dict)
     read: list[int] = field(default_factory=lambda: [0, 0])
@@ -163,10 +128,21 @@ class DiffResult:
         counts[side] += 1
 
     def added_records(self) -> list[dict[str, Any]]:
-        return [orjson.loads(b) for b in self.added]
+        return self.added.values()
 
     def removed_records(self) -> list[dict[str, Any]]:
-        return [orjson.loads(b) for b in self.removed]
+        return self.removed.values()
+
+    def changed_entries(self) -> list[dict[str, Any]]:
+        return self.changed.values()
+
+    def unchanged_ocids(self) -> list[str]:
+        return self.unchanged.values()
+
+    def close(self) -> None:
+        """Free the spooled lists."""
+        for spool in (self.added, self.removed, self.changed, self.unchanged):
+            spool.close()
 
     def not_compared_entries(self) -> list[dict[str, Any]]:
         """``notCompared``: every region either run selected or a record names that is not compared."""
@@ -229,46 +205,54 @@ def _changed_entry(prev: dict[str, Any], curr: dict[str, Any], prev_hash: str, c
     }
 
 
-def _pair(result: DiffResult, p: _Entry, c: _Entry) -> None:
+def _same_content(prev: bytes, curr: bytes) -> bool:
+    """True when two canonical lines differ at most in their leading ``collectedAt`` string: then the records'
+    hashes are equal. False says nothing (the hashes decide)."""
+    if not (prev.startswith(_COLLECTED_PREFIX) and curr.startswith(_COLLECTED_PREFIX)):
+        return False
+    start = len(_COLLECTED_PREFIX)
+    p_end, c_end = prev.find(b'"', start), curr.find(b'"', start)
+    if p_end < 0 or c_end < 0 or prev.find(b"\\", start, p_end) >= 0 or curr.find(b"\\", start, c_end) >= 0:
+        return False
+    return len(prev) - p_end == len(curr) - c_end and prev.startswith(curr[c_end:], p_end)
+
+
+def _pair(result: DiffResult, p: Entry, c: Entry) -> None:
     compared = result.coverage.compared
-    p_region, c_region = record_region(p.record), record_region(c.record)
+    p_region, c_region = p.region, c.region
     if p_region not in compared or c_region not in compared:  # one resource, seen where we cannot compare
         if p_region not in compared:
             result._skip(p_region, 0)
         if c_region not in compared:
             result._skip(c_region, 1)
         return
+    rtype = c.rtype
+    if _same_content(p.raw, c.raw):
+        result.unchanged.append(orjson.dumps(c.ocid))
+        result._count(rtype, "unchanged")
+        return
     prev_hash = record_hash(p.record)
     curr_hash = record_hash(c.record)
-    rtype = c.record.get("resourceType")
     if prev_hash == curr_hash:
-        result.unchanged.append(c.ocid)
+        result.unchanged.append(_dump(c.ocid))
         result._count(rtype, "unchanged")
     else:
-        result.changed.append(_changed_entry(p.record, c.record, prev_hash, curr_hash))
+        result.changed.append(_dump(_changed_entry(p.record, c.record, prev_hash, curr_hash)))
         result._count(rtype, "changed")
 
 
-def _only(result: DiffResult, entry: _Entry, side: int) -> None:
-    region = record_region(entry.record)
+def _only(result: DiffResult, entry: Entry, side: int) -> None:
+    region = entry.region
     if region not in result.coverage.compared:
         result._skip(region, side)
         return
     category = "removed" if side == 0 else "added"
     (result.removed if side == 0 else result.added).append(_dump(entry.record))
-    result._count(entry.record.get("resourceType"), category)
+    result._count(entry.rtype, category)
 
 
-def _counted(entries: Iterator[_Entry], read: list[int], side: int) -> Iterator[_Entry]:
-    for entry in entries:
-        read[side] += 1
-        yield entry
-
-
-def _merge(result: DiffResult, prev: Iterator[_Entry], curr: Iterator[_Entry]) -> None:
+def _merge(result: DiffResult, prev: Iterator[Entry], curr: Iterator[Entry]) -> None:
     """Merge-join by OCID; records of regions that are not compared are only counted."""
-    prev = _counted(prev, result.read, 0)
-    curr = _counted(curr, result.read, 1)
     p = next(prev, None)
     c = next(curr, None)
     while p is not None or c is not None:
@@ -285,24 +269,52 @@ def _merge(result: DiffResult, prev: Iterator[_Entry], curr: Iterator[_Entry]) -
             c = next(curr, None)
 
 
-def diff_runs(prev: RunInfo, curr: RunInfo, *, allow_scope_change: bool = False) -> DiffResult:
+def _starts_sorted(path: Path, lines: int = 1000) -> bool:
+    """Whether the first ``lines`` records of an inventory are in OCID order."""
+    try:
+        for _ in islice(streamed(path, 0, [0]), lines):
+            pass
+    except Unsorted:
+        return False
+    return True
+
+
+def _streams(paths: tuple[Path, Path], unsorted: set[int], read: list[int], sort_buffer: int) -> list[EntryStream]:
+    """Both sides in OCID order: each streamed, or sorted by a worker process when it is not sorted."""
+    return [
+        WorkerSorted(path, side, read, sort_buffer) if side in unsorted else streamed(path, side, read)
+        for side, path in enumerate(paths)
+    ]
+
+
+def diff_runs(
+    prev: RunInfo, curr: RunInfo, *, allow_scope_change: bool = False, sort_buffer: int = SORT_BUFFER_BYTES
+) -> DiffResult:
     """Diff two runs over the regions both completed.
 
     A scope difference (query, compartments, subtree, include_terminated) is an :class:`InputError` unless
     ``allow_scope_change``; an inventory whose record count differs from its own summary is an :class:`InputError`.
+    An unsorted side is read again through the external sorter with ``sort_buffer`` bytes of memory.
     """
     scope_change = check_scope(prev, curr, allow_change=allow_scope_change)
     cover = coverage(prev, curr)
     paths = (prev.inventory, curr.inventory)
-    in_memory: set[int] = set()
+    unsorted_sides: set[int] = set()
     while True:
         result = DiffResult(coverage=cover, scope_change=scope_change)
-        streams = [_loaded(p) if side in in_memory else _streamed(p, side) for side, p in enumerate(paths)]
+        streams = _streams(paths, unsorted_sides, result.read, sort_buffer)
         try:
             _merge(result, streams[0], streams[1])
-        except _Unsorted as unsorted:
-            in_memory.add(unsorted.side)
+        except Unsorted as unsorted:
+            result.close()
+            unsorted_sides.add(unsorted.side)
+            other = 1 - unsorted.side
+            if other not in unsorted_sides and not _starts_sorted(paths[other]):
+                unsorted_sides.add(other)  # found now, so the side just found unsorted is not sorted twice
             continue
+        finally:
+            for stream in streams:
+                stream.close()
         check_total(prev, result.read[0])
         check_total(curr, result.read[1])
         return result
@@ -336,11 +348,11 @@ def _diff_chunks(result: DiffResult) -> Iterator[bytes]:
     yield b'{"added":['
     yield from json_array(result.added)
     yield b',"changed":['
-    yield from json_array(_dump(entry) for entry in result.changed)
+    yield from json_array(result.changed)
     yield b',"removed":['
     yield from json_array(result.removed)
     yield b',"unchanged":['
-    yield from json_array(_dump(ocid) for ocid in result.unchanged)
+    yield from json_array(result.unchanged)
     yield b"}\n"
 
 

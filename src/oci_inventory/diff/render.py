@@ -55,7 +55,7 @@ def json_document(result: DiffResult) -> Iterator[bytes]:
     yield b'{"added":['
     yield from json_array(result.added)
     yield b',"changed":['
-    yield from json_array(orjson.dumps(e, option=orjson.OPT_SORT_KEYS) for e in result.changed)
+    yield from json_array(result.changed)
     yield b',"removed":['
     yield from json_array(result.removed)
     yield b',"summary":'

@@ -76,11 +76,10 @@ class ExternalSorter:
         path = self._spill_dir / f"run-{len(self._runs):06d}.bin"
         pack = _HEADER.pack
         with open(path, "wb", buffering=_IO_BUFFER) as fh:
+            write = fh.write
             for key, line in self._buffer:
                 kb = key.encode("utf-8")
-                fh.write(pack(len(kb), len(line)))
-                fh.write(kb)
-                fh.write(line)
+                write(b"".join((pack(len(kb), len(line)), kb, line)))
         self._runs.append(path)
         self._buffer = []
         self._buffer_bytes = 0
@@ -101,6 +100,11 @@ class ExternalSorter:
 
     def sorted_lines(self) -> Iterator[bytes]:
         """Yield every added line ordered by key, then by line bytes."""
+        for _key, line in self.sorted_items():
+            yield line
+
+    def sorted_items(self) -> Iterator[tuple[str, bytes]]:
+        """Yield every added ``(key, line)`` ordered by key, then by line bytes."""
         with self._lock:
             if self._closed:
                 raise RuntimeError("ExternalSorter is closed")
@@ -108,16 +112,27 @@ class ExternalSorter:
             memory = list(self._buffer)
             runs = list(self._runs)
         if not runs:
-            for _key, line in memory:
-                yield line
+            yield from memory
             return
         streams: list[Iterator[tuple[str, bytes]]] = [self._read_run(p) for p in runs]
         streams.append(iter(memory))
-        for _key, line in heapq.merge(*streams):
-            yield line
+        yield from heapq.merge(*streams)
 
     def __iter__(self) -> Iterator[bytes]:
         return self.sorted_lines()
+
+    def detach_runs(self) -> list[Path]:
+        """Spill what is in memory, close the sorter and hand its sorted runs over: the caller iterates them with
+        :func:`merge_runs` (possibly in another process) and removes their directory (each path's parent)."""
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("ExternalSorter is closed")
+            if self._buffer:
+                self._spill()
+            runs, self._runs = self._runs, []
+            self._spill_dir = None
+            self._closed = True
+        return runs
 
     def close(self) -> None:
         """Drop the buffer and remove temporary files. Safe to call twice."""
@@ -142,3 +157,17 @@ class ExternalSorter:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def _run_items(path: Path) -> Iterator[tuple[str, bytes]]:
+    size = _HEADER.size
+    unpack = _HEADER.unpack
+    with open(path, "rb", buffering=_IO_BUFFER) as fh:
+        while header := fh.read(size):
+            klen, llen = unpack(header)
+            yield fh.read(klen).decode("utf-8"), fh.read(llen)
+
+
+def merge_runs(runs: list[Path]) -> Iterator[tuple[str, bytes]]:
+    """Every ``(key, line)`` of runs from :meth:`ExternalSorter.detach_runs`, ordered by key, then line bytes."""
+    return heapq.merge(*(_run_items(path) for path in runs))
