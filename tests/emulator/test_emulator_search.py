@@ -126,7 +126,7 @@ def test_display_name_condition_and_sorting(emu: Emulator, search: Any) -> None:
 @pytest.mark.parametrize(
     "query",
     [
-        "query all resources where lifecycleState = 'A' || lifecycleState = 'B'",
+        "query all resources where (lifecycleState = 'A' || lifecycleState = 'B'",
         "query Volume resources return allAdditionalFields",
         "query nosuchtype resources",
         "query all resources where color = 'red'",

@@ -170,6 +170,8 @@ def test_discovery_follows_many_pages(cli, tmp_path: Path) -> None:  # type: ign
             "--outdir",
             str(tmp_path / "out"),
             "--quiet",
+            "--search-shards",
+            "off",  # one page chain (sharding: tests/integration/test_discovery_scale.py)
         )
         assert result.code == 0, result.err
         directory = run_dir(result.out)

@@ -17,7 +17,7 @@ def write(tmp_path: Path, text: str, name: str = "settings.yaml") -> str:
 def test_defaults_when_nothing_is_set() -> None:
     s = resolve_settings({}, env={})
     assert s.query == "query all resources"
-    assert s.workers_region == 6 and s.workers_enrich == 24
+    assert s.workers_region is None and s.workers_enrich == 24 and s.search_shards == "auto"
     assert s.outdir == "out" and s.auth == "auto" and s.profile == "DEFAULT"
     assert s.sources["workers_enrich"] == "default"
 

@@ -1,18 +1,30 @@
-"""Resource Search discovery: one Structured Search per region, ``limit`` 1000, paged until ``opc-next-page`` is
+"""Resource Search discovery: Structured Search per region, ``limit`` 1000, paged until ``opc-next-page`` is
 absent. Items are yielded as the wire dicts the service returned (camelCase), without SDK model conversion:
-that keeps raw lifecycle strings and null fields intact and is several times faster at scale."""
+that keeps raw lifecycle strings and null fields intact and is several times faster at scale.
+
+A region's search may be several disjoint queries (see ``search_query``): compartment-scope chunks, and type
+shards decided from the first page. :class:`RegionSearch` runs their page chains in parallel."""
 
 from __future__ import annotations
 
+import logging
+import re
 import threading
-from collections.abc import Callable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Any
 
 from oci_inventory.oci.clients import ClientFactory
-from oci_inventory.util.pagination import paginate
+from oci_inventory.oci.search_query import parse_simple, type_shards
+from oci_inventory.util.pagination import NEXT_PAGE_HEADER
+
+log = logging.getLogger(__name__)
 
 SEARCH_PAGE_LIMIT = 1000
 TERMINAL_STATES = frozenset({"TERMINATED", "DELETED"})
+AUTO_SHARDS = 8  # page chains per query with --search-shards auto, when its first page is not its last
+_TYPE_NAME = re.compile(r"[A-Za-z_][\w.-]*\Z")
 
 
 class Cancelled(Exception):
@@ -28,15 +40,10 @@ class PageRejected(Exception):
         self.page = page
 
 
-def search_region(
-    factory: ClientFactory,
-    region: str,
-    query: str,
-    *,
-    on_page: Callable[[int], None] | None = None,
-    cancel: threading.Event | None = None,
-) -> Iterator[dict[str, Any]]:
-    """Yield every ResourceSummary (wire dict) the query returns in ``region``.
+def search_pages(
+    factory: ClientFactory, region: str, query: str, *, cancel: threading.Event | None = None
+) -> Iterator[tuple[list[dict[str, Any]], bool]]:
+    """Yield ``(items, more)`` for each page of ``query`` in ``region``; ``more`` is False on the last page.
 
     A 400 on the first page is the service rejecting the query and propagates as the SDK's ``ServiceError``; a
     400 on a later page raises :class:`PageRejected`, so the caller can restart the listing.
@@ -47,20 +54,152 @@ def search_region(
     details = oci.resource_search.models.StructuredSearchDetails(
         type="Structured", query=query, matching_context_type="NONE"
     )
+    page: str | None = None
     pages = 0
-    try:
-        for response in paginate(client.search_resources, details, limit=SEARCH_PAGE_LIMIT):
-            if cancel is not None and cancel.is_set():
+    while True:
+        if cancel is not None and cancel.is_set():
+            raise Cancelled()
+        kwargs = {"page": page} if page else {}
+        try:
+            response = client.search_resources(details, limit=SEARCH_PAGE_LIMIT, **kwargs)
+        except oci.exceptions.ServiceError as exc:
+            if exc.status == 400 and pages > 0:
+                raise PageRejected(exc, pages + 1) from exc
+            raise
+        pages += 1
+        page = response.headers.get(NEXT_PAGE_HEADER)
+        yield response.data.get("items") or [], bool(page)
+        if not page:
+            return
+
+
+def parse_shards(value: str) -> int | None:
+    """``auto`` -> None, ``off`` -> 1, ``N`` -> N (at least 1)."""
+    text = value.strip().lower()
+    if text == "auto":
+        return None
+    if text == "off":
+        return 1
+    if text.isdigit() and int(text) >= 1:
+        return int(text)
+    raise ValueError("expected auto, off or a whole number of at least 1")
+
+
+class RegionSearch:
+    """Every query of one region, their page chains run in parallel, each listing restarted once on a later-page
+    400. With sharding (``shards`` None = auto, or > 1), a query whose first page is not its last is split by
+    resource type (:func:`type_shards`, balanced by that page's types) and its first page is set aside: the
+    shards return those resources again. A region of one page per query pays nothing."""
+
+    def __init__(
+        self,
+        factory: ClientFactory,
+        region: str,
+        queries: list[str],
+        *,
+        shards: int | None,
+        accept: Callable[[Mapping[str, Any], bool], None],
+        on_page: Callable[[int], None],
+        cancel: threading.Event,
+    ) -> None:
+        self.factory = factory
+        self.region = region
+        self.queries = queries
+        self.shards = AUTO_SHARDS if shards is None else shards
+        self.accept = accept
+        self.on_page = on_page
+        self.cancel = cancel
+        self.stop = threading.Event()  # set when any chain failed: the others stop too
+        self.lock = threading.Lock()
+        self.records = 0
+        self.pages = 0
+        self.sharded: list[str] = []  # the type-shard queries run, for tests and the debug log
+
+    def run(self) -> tuple[int, int]:
+        """Run every chain; returns (records, pages). Raises the first chain's error."""
+        workers = max(self.shards, min(len(self.queries), AUTO_SHARDS))
+        with ThreadPoolExecutor(workers, thread_name_prefix=f"search-{self.region}") as pool:
+            probes = [pool.submit(self._chain, query, True) for query in self.queries]
+            self._wait(probes)
+            shards = [pool.submit(self._chain, q, False) for f in probes for q in f.result()]
+            self._wait(shards)
+        return self.records, self.pages
+
+    def _wait(self, futures: list[Future[list[str]]]) -> None:
+        wait(futures)
+        errors = [e for f in futures if (e := f.exception()) is not None]
+        if errors:  # the cause, not a chain that stopped because of it
+            raise next((e for e in errors if not isinstance(e, Cancelled)), errors[0])
+
+    def _chain(self, query: str, probe: bool) -> list[str]:
+        """Page ``query`` to the end (returns []), or, as a probe that decides to shard, return the shards."""
+        try:
+            return self._listing(query, probe)
+        except BaseException:
+            self.stop.set()
+            raise
+
+    def _listing(self, query: str, probe: bool) -> list[str]:
+        for attempt in (1, 2):
+            counted = [0, 0]  # records, pages of this attempt
+            try:
+                return self._pages(query, probe and attempt == 1, attempt > 1, counted)
+            except PageRejected as exc:
+                with self.lock:
+                    self.records -= counted[0]
+                    self.pages -= counted[1]
+                if attempt > 1:
+                    raise
+                log.warning(
+                    "region %s: page %d was rejected (%s); restarting its listing from page 1",
+                    self.region,
+                    exc.page,
+                    exc.error,
+                    extra={"region": self.region, "operation": "SearchResources"},
+                )
+        return []
+
+    def _pages(self, query: str, probe: bool, relisting: bool, counted: list[int]) -> list[str]:
+        for items, more in search_pages(self.factory, self.region, query, cancel=self.cancel):
+            if self.stop.is_set():
                 raise Cancelled()
-            pages += 1
-            items = response.data.get("items") or []
-            if on_page is not None:
-                on_page(len(items))
-            yield from items
-    except oci.exceptions.ServiceError as exc:
-        if exc.status == 400 and pages > 0:
-            raise PageRejected(exc, pages + 1) from exc
-        raise
+            if probe and more and self.shards > 1:
+                shards = self._shard(query, items)
+                if shards:
+                    self._count(counted, 0)
+                    return shards
+            probe = False
+            self._count(counted, len(items))
+            for item in items:
+                self.accept(item, relisting)
+        return []
+
+    def _count(self, counted: list[int], items: int) -> None:
+        with self.lock:
+            self.records += items
+            self.pages += 1
+            counted[0] += items
+            counted[1] += 1
+            self.on_page(items)
+
+    def _shard(self, query: str, first_page: list[dict[str, Any]]) -> list[str]:
+        simple = parse_simple(query)
+        if simple is None:
+            return []
+        sample = Counter(t for item in first_page if _TYPE_NAME.match(t := str(item.get("resourceType") or "")))
+        shards = [q.text() for q in type_shards(simple, sample, self.shards)]
+        if len(shards) < 2:
+            return []
+        with self.lock:
+            self.sharded.extend(shards)
+        log.debug("region %s: %d type shards of %r", self.region, len(shards), query, extra={"region": self.region})
+        return shards
+
+
+def region_order(regions: list[str], home: str, previous: Mapping[str, int]) -> list[str]:
+    """The order regions start in when fewer threads than regions: the home region first, then by the previous
+    run's record count (largest first), then by name."""
+    return sorted(regions, key=lambda r: (r != home, -previous.get(r, 0), r))
 
 
 def is_global_ocid(ocid: str) -> bool:

@@ -1,8 +1,10 @@
 """The supported subset of the Search structured query language.
 
     query (all | <type>[, <type>...]) resources
-          [where <field> (= | !=) '<value>' [&& ...]]
+          [where <conditions>]
           [sorted by <field> [asc | desc]]
+
+    conditions: <field> (= | !=) '<value>', joined by && and ||, grouped with ( ); && binds tighter than ||
 
 Keywords, types and field names are case-insensitive; ``=``/``!=`` compare values case-insensitively.
 Anything else raises InvalidParameter naming the problem.
@@ -25,6 +27,7 @@ FIELDS = {
     "availabilitydomain": "availabilityDomain",
 }
 SORT_FIELDS = {**FIELDS, "timecreated": "timeCreated"}
+MAX_DEPTH = 8  # parentheses deeper than this are a 400, not a RecursionError
 
 _TOKEN = re.compile(
     r"\s*(?:(?P<str>'(?:[^'\\]|\\.)*')|(?P<op>!=|=|&&|\|\||[<>]=?|[(),])|(?P<word>[A-Za-z_][\w.-]*)|(?P<other>\S))"
@@ -37,23 +40,42 @@ class Condition:
     negate: bool
     value: str  # case-folded
 
+    def matches(self, record: dict[str, object]) -> bool:
+        value = record.get(self.field)
+        equal = isinstance(value, str) and value.casefold() == self.value
+        return equal != self.negate
+
+
+@dataclass(frozen=True)
+class AllOf:
+    parts: tuple[Expr, ...]
+
+    def matches(self, record: dict[str, object]) -> bool:
+        return all(part.matches(record) for part in self.parts)
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    parts: tuple[Expr, ...]
+
+    def matches(self, record: dict[str, object]) -> bool:
+        return any(part.matches(record) for part in self.parts)
+
+
+Expr = Condition | AllOf | AnyOf
+
 
 @dataclass(frozen=True)
 class Query:
     types: tuple[str, ...]  # canonical type names; empty = all
-    conditions: tuple[Condition, ...]
+    where: Expr | None
     sort_field: str | None
     descending: bool
 
     def matches(self, record: dict[str, object]) -> bool:
         if self.types and record["resourceType"] not in self.types:
             return False
-        for cond in self.conditions:
-            value = record.get(cond.field)
-            equal = isinstance(value, str) and value.casefold() == cond.value
-            if equal == cond.negate:
-                return False
-        return True
+        return self.where is None or self.where.matches(record)
 
 
 def _tokens(text: str) -> list[tuple[str, str]]:
@@ -128,18 +150,45 @@ def _condition(p: _Parser) -> Condition:
     return Condition(field, op == "!=", value.casefold())
 
 
+def _expression(p: _Parser, depth: int = 0) -> Expr:
+    """``term (|| term)*``, where a term is ``factor (&& factor)*`` and a factor a condition or ``( expression )``."""
+    terms = [_term(p, depth)]
+    while p.peek() == ("op", "||"):
+        p.i += 1
+        terms.append(_term(p, depth))
+    return terms[0] if len(terms) == 1 else AnyOf(tuple(terms))
+
+
+def _term(p: _Parser, depth: int) -> Expr:
+    factors = [_factor(p, depth)]
+    while p.peek() == ("op", "&&"):
+        p.i += 1
+        factors.append(_factor(p, depth))
+    return factors[0] if len(factors) == 1 else AllOf(tuple(factors))
+
+
+def _factor(p: _Parser, depth: int) -> Expr:
+    if p.peek() != ("op", "("):
+        return _condition(p)
+    if depth >= MAX_DEPTH:
+        raise InvalidParameter(f"Unsupported or invalid query: parentheses nested deeper than {MAX_DEPTH}")
+    p.i += 1
+    inner = _expression(p, depth + 1)
+    kind, value = p.next("')'")
+    if (kind, value) != ("op", ")"):
+        raise InvalidParameter(f"Unsupported or invalid query: expected ')', found {value!r}")
+    return inner
+
+
 def parse_query(text: str) -> Query:
     p = _Parser(text)
     p.word("query")
     types = _type_list(p)
     p.word("resources")
-    conditions: list[Condition] = []
+    where: Expr | None = None
     if p.at_word("where"):
         p.i += 1
-        conditions.append(_condition(p))
-        while p.peek() == ("op", "&&"):
-            p.i += 1
-            conditions.append(_condition(p))
+        where = _expression(p)
     sort_field, descending = None, False
     if p.at_word("sorted"):
         p.i += 1
@@ -153,4 +202,4 @@ def parse_query(text: str) -> Query:
     tok = p.peek()
     if tok is not None:
         raise InvalidParameter(f"Unsupported or invalid query: unexpected {tok[1]!r} (clause not supported)")
-    return Query(types, tuple(conditions), sort_field, descending)
+    return Query(types, where, sort_field, descending)

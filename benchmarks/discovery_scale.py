@@ -1,0 +1,210 @@
+"""Discovery at scale against the emulator (its own process) with a fixed latency on every request.
+
+Two scenarios, each measured in one run and printed as JSON:
+
+* ``regions`` (issue target 1): R regions of N resources each. ``oci-inv run --no-enrich`` (one page chain per
+  region, ``--search-shards off``, and the default ``auto``) against the ideal, ``start-up + the longest region's
+  pages x latency``, where start-up is measured by a run of the same tenancy whose query matches nothing (its
+  one Search page per region subtracted); and against a sequential per-region page loop with the bare SDK, the
+  way a script around the OCI CLI does it.
+* ``huge`` (issue target 2): one region of M resources. Discovery alone (``RegionSearch``, the real SDK, records
+  counted and dropped) with one chain and with type shards; then the whole ``oci-inv run --no-enrich`` both ways.
+
+    .venv/bin/python benchmarks/discovery_scale.py [--scenario regions|huge|both] [--regions 10]
+        [--per-region 10000] [--huge 200000] [--latency-ms 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from common import bare_client, start_emulator
+
+REGION_NAMES = (
+    *("us-ashburn-1", "us-phoenix-1", "eu-frankfurt-1", "uk-london-1", "ap-tokyo-1", "ap-sydney-1"),
+    *("sa-saopaulo-1", "ca-toronto-1", "ap-mumbai-1", "eu-amsterdam-1", "me-dubai-1", "ap-seoul-1"),
+)
+NO_MATCH = "query all resources where displayName = 'oci-inv-benchmark-matches-nothing'"
+
+
+def set_latency(template: str, latency_ms: float) -> None:
+    base = template.split("/{service}", 1)[0]
+    body = json.dumps({"latency_ms": latency_ms}).encode()
+    request = urllib.request.Request(f"{base}/_emulator/faults", data=body, method="POST")
+    request.add_header("content-type", "application/json")
+    with urllib.request.urlopen(request, timeout=30) as response:
+        response.read()
+
+
+def oci_inv(template: str, config_file: Path, outdir: Path, *extra: str) -> tuple[float, dict[str, Any]]:
+    """Wall time of one ``oci-inv run --no-enrich`` (process start included) and its run_summary.json."""
+    env = {**os.environ, "OCI_METADATA_BASE_URL": "http://127.0.0.1:9/opc/v2"}
+    cmd = [sys.executable, "-m", "oci_inventory", "run", "--config-file", str(config_file), "--endpoint-template",
+           template, "--outdir", str(outdir), "--quiet", "--no-enrich", *extra]  # fmt: skip
+    started = time.perf_counter()
+    result = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    wall = time.perf_counter() - started
+    if result.returncode != 0:
+        raise SystemExit(f"oci-inv run failed ({result.returncode}): {result.stderr.strip()}")
+    run_dir = Path(result.stdout.strip().splitlines()[-1])
+    return wall, json.loads((run_dir / "run_summary.json").read_text())
+
+
+def sequential_loop(template: str, config_file: Path, regions: list[str]) -> tuple[float, int]:
+    """Region after region, page after page, with the bare SDK."""
+    import oci
+
+    cfg = oci.config.from_file(str(config_file))
+    signer = oci.signer.Signer.from_config(cfg)
+    details = oci.resource_search.models.StructuredSearchDetails(query="query all resources")
+    results = 0
+    started = time.perf_counter()
+    for region in regions:
+        endpoint = template.format(service="query", region=region)
+        client = bare_client(oci.resource_search.ResourceSearchClient, cfg, signer, endpoint)
+        page = None
+        while True:
+            response = client.search_resources(details, limit=1000, **({"page": page} if page else {}))
+            results += len(response.data["items"])
+            page = response.headers.get("opc-next-page")
+            if not page:
+                break
+    return time.perf_counter() - started, results
+
+
+def scenario_regions(work: Path, count: int, per_region: int, latency_s: float) -> dict[str, Any]:
+    regions = list(REGION_NAMES[:count])
+    proc, template = start_emulator(per_region * count, work / "emu", ",".join(regions))
+    config_file = work / "emu" / "config"
+    try:
+        set_latency(template, latency_s * 1000)
+        empty_s, _ = oci_inv(template, config_file, work / "empty", "--query", NO_MATCH)
+        startup_s = empty_s - latency_s  # its one Search page per region, all at once
+        off_s, off = oci_inv(template, config_file, work / "off", "--search-shards", "off")
+        auto_s, auto = oci_inv(template, config_file, work / "auto")
+        seq_s, seq_results = sequential_loop(template, config_file, regions)
+        search_off_s = discovery_regions(template, config_file, regions, 1)
+        search_auto_s = discovery_regions(template, config_file, regions, None)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    assert off["total_discovered"] == auto["total_discovered"] and off["search_results"] == seq_results
+    longest = max(r["pages"] for r in off["regions"])
+    ideal_s = startup_s + longest * latency_s
+    return {
+        "scenario": "regions",
+        "regions": count,
+        "search_results": off["search_results"],
+        "records": off["total_discovered"],
+        "latency_ms": latency_s * 1000,
+        "startup_s": round(startup_s, 2),
+        "longest_region_pages": longest,
+        "ideal_s": round(ideal_s, 2),
+        "oci_inv_shards_off_s": round(off_s, 2),
+        "oci_inv_shards_auto_s": round(auto_s, 2),
+        "sequential_loop_s": round(seq_s, 2),
+        "sequential_loop_results": seq_results,
+        "ratio_off_to_ideal": round(off_s / ideal_s, 3),
+        "ratio_auto_to_ideal": round(auto_s / ideal_s, 3),
+        "speedup_off_vs_sequential": round(seq_s / off_s, 2),
+        "speedup_auto_vs_sequential": round(seq_s / auto_s, 2),
+        "discovery_only_shards_off_s": round(search_off_s, 2),
+        "discovery_only_shards_auto_s": round(search_auto_s, 2),
+        "discovery_only_ratio_off_to_ideal_pages": round(search_off_s / (longest * latency_s), 3),
+        "discovery_only_speedup_off_vs_sequential": round(seq_s / search_off_s, 2),
+        "discovery_only_speedup_auto_vs_sequential": round(seq_s / search_auto_s, 2),
+        "targets": {"ratio_to_ideal": "<= 1.10", "speedup_vs_sequential": ">= 8"},
+    }
+
+
+def discovery_only(template: str, config_file: Path, region: str, shards: int | None) -> tuple[float, int, int]:
+    """``RegionSearch`` of one region alone: (seconds, records, pages)."""
+    from oci_inventory.auth.providers import build_auth
+    from oci_inventory.oci.clients import ClientFactory
+    from oci_inventory.oci.discovery import RegionSearch
+
+    auth = build_auth("api_key", config_file=str(config_file), endpoint_template=template)
+    factory = ClientFactory(auth, endpoint_template=template)
+    search = RegionSearch(
+        factory,
+        region,
+        ["query all resources"],
+        shards=shards,
+        accept=lambda item, relisting: None,
+        on_page=lambda items: None,
+        cancel=threading.Event(),
+    )
+    started = time.perf_counter()
+    records, pages = search.run()
+    return time.perf_counter() - started, records, pages
+
+
+def discovery_regions(template: str, config_file: Path, regions: list[str], shards: int | None) -> float:
+    """``RegionSearch`` of every region at once, one thread per region (as the run does), records dropped."""
+    threads = [threading.Thread(target=discovery_only, args=(template, config_file, r, shards)) for r in regions]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - started
+
+
+def scenario_huge(work: Path, size: int, latency_s: float) -> dict[str, Any]:
+    region = REGION_NAMES[0]
+    proc, template = start_emulator(size, work / "emu", region)
+    config_file = work / "emu" / "config"
+    try:
+        set_latency(template, latency_s * 1000)
+        one_s, one_records, one_pages = discovery_only(template, config_file, region, 1)
+        auto_s, auto_records, auto_pages = discovery_only(template, config_file, region, None)
+        run_off_s, run_off = oci_inv(template, config_file, work / "off", "--search-shards", "off")
+        run_auto_s, run_auto = oci_inv(template, config_file, work / "auto")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    assert one_records == auto_records == run_off["search_results"] == run_auto["search_results"]
+    return {
+        "scenario": "huge",
+        "search_results": one_records,
+        "latency_ms": latency_s * 1000,
+        "discovery_single_chain_s": round(one_s, 2),
+        "discovery_single_chain_pages": one_pages,
+        "discovery_sharded_s": round(auto_s, 2),
+        "discovery_sharded_pages": auto_pages,
+        "ratio_discovery_sharded_to_single": round(auto_s / one_s, 3),
+        "oci_inv_shards_off_s": round(run_off_s, 2),
+        "oci_inv_shards_auto_s": round(run_auto_s, 2),
+        "ratio_oci_inv_auto_to_off": round(run_auto_s / run_off_s, 3),
+        "targets": {"ratio_sharded_to_single": "<= 0.3"},
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scenario", choices=("regions", "huge", "both"), default="both")
+    parser.add_argument("--regions", type=int, default=10)
+    parser.add_argument("--per-region", type=int, default=10_000)
+    parser.add_argument("--huge", type=int, default=200_000)
+    parser.add_argument("--latency-ms", type=float, default=200.0)
+    args = parser.parse_args()
+    latency_s = args.latency_ms / 1000
+    with tempfile.TemporaryDirectory() as tmp:
+        if args.scenario in ("regions", "both"):
+            print(json.dumps(scenario_regions(Path(tmp) / "regions", args.regions, args.per_region, latency_s)))
+        if args.scenario in ("huge", "both"):
+            print(json.dumps(scenario_huge(Path(tmp) / "huge", args.huge, latency_s)))
+
+
+if __name__ == "__main__":
+    main()
