@@ -11,7 +11,7 @@ from urllib.parse import parse_qsl, unquote
 
 from oci_emulator.auth.signature import AuthError, SignatureVerifier
 from oci_emulator.core.errors import ApiError, InternalServerError, NotAuthenticated, NotAuthorizedOrNotFound
-from oci_emulator.core.faults import Faults
+from oci_emulator.core.faults import DropConnection, Faults
 from oci_emulator.core.http import Request, Response, error_response
 from oci_emulator.core.journal import Journal, JournalEntry
 from oci_emulator.core.routing import Router
@@ -63,6 +63,9 @@ class App:
             resp = error_response(exc)
             if req.service not in (CONTROL, AUTH, ""):
                 delay = self.faults.delay_s(req.region, 0)
+        except DropConnection:  # journaled with status 0: no answer, the server resets the connection
+            self.journal.append(JournalEntry(method, raw_path, 0, req.service, req.region, req.operation))
+            raise
         except Exception as exc:  # a bug in a handler must still answer like OCI does
             log.exception("unhandled error for %s %s", method, raw_path)
             resp = error_response(InternalServerError(f"Internal error: {type(exc).__name__}"))

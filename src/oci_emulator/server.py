@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import struct
 import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from oci_emulator.app import App
+from oci_emulator.core.faults import DropConnection
 
 HOST = "127.0.0.1"
 
@@ -41,7 +43,12 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("content-length") or 0)
         body = self.rfile.read(length) if length > 0 else b""
         headers = {k.lower(): v for k, v in self.headers.items()}
-        resp = self.server.app.handle(self.command, self.path, headers, body)
+        try:
+            resp = self.server.app.handle(self.command, self.path, headers, body)
+        except DropConnection:  # close with SO_LINGER 0: the client reads a connection reset (RST)
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.close_connection = True
+            return
         payload = b"" if self.command == "HEAD" else resp.body
         lines = [
             f"HTTP/1.1 {resp.status} {_reason(resp.status)}",

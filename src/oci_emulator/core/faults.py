@@ -1,4 +1,5 @@
-"""Seeded fault injection for service routes: latency, throttling, 5xx, region outages, scripted failures."""
+"""Seeded fault injection for service routes: latency, throttling (token buckets, random 429s), 5xx, connection
+resets, region outages, scripted failures."""
 
 from __future__ import annotations
 
@@ -16,6 +17,11 @@ from oci_emulator.core.errors import (
     ServiceUnavailable,
     TooManyRequests,
 )
+
+
+class DropConnection(Exception):
+    """The server resets the connection instead of answering (a connection reset, as a client sees it)."""
+
 
 RateLimits = Mapping[tuple[str, str], tuple[float, float]]
 
@@ -79,6 +85,8 @@ class Faults:
             self.latency_ms = 0.0
             self.per_item_ms = 0.0
             self.error_rate = 0.0
+            self.throttle_rate = 0.0
+            self.reset_rate = 0.0
             self.rate_limits: dict[tuple[str, str], tuple[float, float]] = {}
             self.retry_after_s: float = 1
             self.down_regions: set[str] = set()
@@ -93,6 +101,8 @@ class Faults:
         latency_ms: float = 0.0,
         per_item_ms: float = 0.0,
         error_rate: float = 0.0,
+        throttle_rate: float = 0.0,
+        reset_rate: float = 0.0,
         rate_limits: RateLimits | Mapping[str, Any] | None = None,
         retry_after_s: float = 1,
         down_regions: Iterable[str] = (),
@@ -100,13 +110,15 @@ class Faults:
         seed: int = 0,
     ) -> None:
         """Replace the whole fault configuration (anything not given returns to its default)."""
-        if not 0.0 <= error_rate <= 1.0:
-            raise ValueError("error_rate must be within [0, 1]")
+        if not all(0.0 <= rate <= 1.0 for rate in (error_rate, throttle_rate, reset_rate)):
+            raise ValueError("error_rate, throttle_rate and reset_rate must be within [0, 1]")
         limits = _parse_rate_limits(rate_limits)
         with self._lock:
             self.latency_ms = float(latency_ms)
             self.per_item_ms = float(per_item_ms)
             self.error_rate = float(error_rate)
+            self.throttle_rate = float(throttle_rate)
+            self.reset_rate = float(reset_rate)
             self.rate_limits = limits
             self.retry_after_s = retry_after_s
             self.down_regions = set(down_regions)
@@ -157,6 +169,10 @@ class Faults:
                     raise TooManyRequests(
                         "Too many requests for the tenancy", {"retry-after": _fmt(self.retry_after_s)}
                     )
+            if self.reset_rate and self._rng.random() < self.reset_rate:
+                raise DropConnection()
+            if self.throttle_rate and self._rng.random() < self.throttle_rate:
+                raise TooManyRequests("Too many requests (injected)", {"retry-after": _fmt(self.retry_after_s)})
             if self.error_rate and self._rng.random() < self.error_rate:
                 raise InternalServerError("Injected internal server error")
 
@@ -170,6 +186,8 @@ class Faults:
             "latency_ms": self.latency_ms,
             "per_item_ms": self.per_item_ms,
             "error_rate": self.error_rate,
+            "throttle_rate": self.throttle_rate,
+            "reset_rate": self.reset_rate,
             "rate_limits": {f"{s}/{r}": list(v) for (s, r), v in self.rate_limits.items()},
             "retry_after_s": self.retry_after_s,
             "down_regions": sorted(self.down_regions),
@@ -182,4 +200,4 @@ def _fmt(seconds: float) -> str:
     return str(int(seconds)) if float(seconds).is_integer() else str(seconds)
 
 
-__all__ = ["ApiError", "Faults"]
+__all__ = ["ApiError", "DropConnection", "Faults"]

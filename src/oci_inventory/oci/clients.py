@@ -4,8 +4,12 @@
   because SDK clients are not thread-safe.
 * The SDK's default circuit breaker is disabled: it is one breaker shared by every client in the process, so a
   burst of 429s on one service would block all others for 30 s.
-* :class:`RetryPolicy` retries 429, 5xx (except 501) and connection errors with exponential backoff and full
-  jitter, honours ``Retry-After``, and bounds both attempts and total time.
+* :class:`RetryPolicy` retries 5xx (except 501) and connection errors with exponential backoff and full jitter,
+  at most ``max_attempts`` times. A 429 is not an error: it slows the endpoint (the service in its region) down (see
+  :mod:`oci_inventory.oci.throttle`), waits ``Retry-After`` plus jitter, and is retried without spending an
+  attempt, within the key's run-wide 429 budget. ``max_retry_time`` bounds the whole call, waits included.
+* Connection pools: every client belongs to one thread and sends one request at a time, so the SDK's pool of 10
+  connections per client is never the limit, whatever ``workers_enrich`` is.
 * Identity calls go to the home region; ``--endpoint-template`` points every client at a compatible endpoint
   (the emulator, a proxy) as ``template.format(service=<host prefix>, region=<region>)``.
 """
@@ -18,6 +22,7 @@ import random
 import re
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -25,10 +30,15 @@ from urllib.parse import urlsplit
 
 from oci_inventory.auth.providers import AuthContext
 from oci_inventory.oci.calls import CallCounter
+from oci_inventory.oci.throttle import Throttle
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 _PREFIX = re.compile(r"^https?://(?P<prefix>.+?)\.\{region\}")
+_VERSION = re.compile(r"/\d{8}/?$")
+
+
+_KINDS = {"throttled": "throttled", "server_error": "server_errors", "connection": "connection_errors"}
 
 
 @dataclass
@@ -37,15 +47,46 @@ class RetryStats:
     throttled: int = 0
     server_errors: int = 0
     connection_errors: int = 0
+    throttle_budget_exhausted: int = 0
+    by_service: dict[str, Counter[str]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def as_dict(self) -> dict[str, int]:
-        return {
-            "retries": self.retries,
-            "throttled": self.throttled,
-            "server_errors": self.server_errors,
-            "connection_errors": self.connection_errors,
-        }
+    def retried(self, service: str, kind: str) -> None:
+        """One retry of ``kind`` ('throttled', 'server_error', 'connection') of a call to ``service``."""
+        name = _KINDS[kind]
+        with self.lock:
+            self.retries += 1
+            setattr(self, name, getattr(self, name) + 1)
+            counts = self.by_service.setdefault(service, Counter())
+            counts["retries"] += 1
+            counts[name] += 1
+
+    def gave_up_throttled(self, service: str) -> None:
+        with self.lock:
+            self.throttle_budget_exhausted += 1
+            self.by_service.setdefault(service, Counter())["throttle_budget_exhausted"] += 1
+
+    def as_dict(self) -> dict[str, Any]:
+        keys = ("retries", "throttled", "server_errors", "connection_errors", "throttle_budget_exhausted")
+        with self.lock:
+            return {
+                "retries": self.retries,
+                "throttled": self.throttled,
+                "server_errors": self.server_errors,
+                "connection_errors": self.connection_errors,
+                "throttle_budget_exhausted": self.throttle_budget_exhausted,
+                "by_service": {
+                    service: {key: counts[key] for key in keys} for service, counts in sorted(self.by_service.items())
+                },
+            }
+
+
+def call_key(func: Callable[..., Any]) -> tuple[str, str]:
+    """(SDK service, endpoint without its API version) of an SDK ``call_api`` bound method; ("", "") for anything
+    else. Compute (``/20160918``) and block storage (``/20170115``) behind one emulated ``iaas`` host share a key."""
+    client = getattr(func, "__self__", None)
+    endpoint = _VERSION.sub("", str(getattr(client, "endpoint", "") or ""))
+    return str(getattr(client, "service", "") or ""), endpoint
 
 
 def retry_after_seconds(headers: Any) -> float | None:
@@ -72,7 +113,8 @@ class RetryAborted(Exception):
 
 
 class RetryPolicy:
-    """An SDK retry strategy (``make_retrying_call``) with full jitter, ``Retry-After`` and a time budget.
+    """An SDK retry strategy (``make_retrying_call``): errors retried with full jitter and bounded attempts, 429s
+    paced per endpoint and retried after ``Retry-After`` plus jitter within a run-wide budget, all within a time budget.
 
     ``stop()`` wakes every thread waiting between attempts, so Ctrl-C never waits for a backoff to finish.
     """
@@ -87,6 +129,7 @@ class RetryPolicy:
         sleep: Callable[[float], None] | None = None,
         rng: random.Random | None = None,
         clock: Callable[[], float] = time.monotonic,
+        throttle_budget: int = 1000,
     ) -> None:
         self.max_attempts = max_attempts
         self.max_total_s = max_total_s
@@ -98,6 +141,7 @@ class RetryPolicy:
         self.clock = clock
         self.stats = RetryStats()
         self.calls = CallCounter()
+        self.throttle = Throttle(throttle_budget, clock)
 
     def _interruptible_sleep(self, seconds: float) -> None:
         if self._stop.wait(seconds):
@@ -124,49 +168,72 @@ class RetryPolicy:
         return None
 
     def delay_for(self, exc: BaseException, attempt: int) -> float:
+        """Wait before retry ``attempt`` (1-based, counted per kind): ``Retry-After`` plus up to half of it (at
+        least 0.05 s) of jitter, else full jitter ``uniform(0, min(cap_s, base_s * 2^(attempt-1)))``."""
         hinted = retry_after_seconds(getattr(exc, "headers", None))
         if hinted is not None:
-            return hinted
+            return hinted + self.rng.uniform(0, max(hinted, 0.1) / 2)
         return self.rng.uniform(0, min(self.cap_s, self.base_s * (2 ** (attempt - 1))))
 
     def make_retrying_call(self, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         self.calls.count(func, kwargs)
+        service, endpoint = call_key(func)
         start = self.clock()
-        attempt = 0
+        tries = {"throttled": 0, "error": 0}
         while True:
-            attempt += 1
+            wait = self.throttle.reserve(endpoint)
+            if wait > 0:
+                self.sleep(wait)
+            sent = self.clock()
             try:
-                return func(*args, **kwargs)
+                result = func(*args, **kwargs)
             except Exception as exc:
-                kind = self.classify(exc)
-                if kind is None or attempt >= self.max_attempts:
+                remaining = self.max_total_s - (self.clock() - start)
+                delay = self._retry_delay(exc, (service, endpoint), sent, tries, remaining)
+                if delay is None:
                     raise
-                delay = self.delay_for(exc, attempt)
-                if self.clock() - start + delay > self.max_total_s:
-                    raise
-                with self.stats.lock:
-                    self.stats.retries += 1
-                    if kind == "throttled":
-                        self.stats.throttled += 1
-                    elif kind == "server_error":
-                        self.stats.server_errors += 1
-                    else:
-                        self.stats.connection_errors += 1
-                log.info(
-                    "retrying after %s (attempt %d of %d, sleeping %.2fs)",
-                    kind,
-                    attempt,
-                    self.max_attempts,
-                    delay,
-                    extra={
-                        "status": getattr(exc, "status", None),
-                        "operation": getattr(exc, "operation_name", None),
-                        "opc_request_id": getattr(exc, "request_id", None),
-                        "attempt": attempt,
-                        "delay_s": round(delay, 3),
-                    },
-                )
                 self.sleep(delay)
+            else:
+                self.throttle.succeeded(endpoint)
+                return result
+
+    def _retry_delay(
+        self, exc: BaseException, key: tuple[str, str], sent: float, tries: dict[str, int], remaining: float
+    ) -> float | None:
+        """How long to wait before retrying ``exc``, or None to give up: not retryable, out of attempts, out of the
+        429 budget, or a wait that ends past ``remaining`` seconds. Counts the retry when there is one."""
+        kind = self.classify(exc)
+        if kind is None:
+            return None
+        if kind == "throttled":
+            if not self.throttle.throttled(key[1], sent):
+                self.stats.gave_up_throttled(key[0])
+                return None
+            tries["throttled"] += 1
+            attempt = tries["throttled"]
+        else:
+            tries["error"] += 1
+            attempt = tries["error"]
+            if attempt >= self.max_attempts:
+                return None
+        delay = self.delay_for(exc, attempt)
+        if delay > remaining:
+            return None
+        self.stats.retried(key[0], kind)
+        log.info(
+            "retrying after %s (%s, sleeping %.2fs)",
+            kind,
+            f"throttled {attempt} times" if kind == "throttled" else f"attempt {attempt} of {self.max_attempts}",
+            delay,
+            extra={
+                "status": getattr(exc, "status", None),
+                "operation": getattr(exc, "operation_name", None),
+                "opc_request_id": getattr(exc, "request_id", None),
+                "attempt": attempt,
+                "delay_s": round(delay, 3),
+            },
+        )
+        return delay
 
 
 def service_prefix(service_endpoint_template: str) -> str:
