@@ -232,7 +232,16 @@ def list_compartments(fmt: str, include_deleted: bool, **flags: Any) -> int:
         "Diff against a run of another query or compartment scope (recorded in diff_summary.json).",
     ),
 )
-@click.option("--workers-region", type=int, help=_env_help("workers_region", "Regions discovered in parallel [6]."))
+@click.option(
+    "--workers-region",
+    type=int,
+    help=_env_help("workers_region", "Regions discovered in parallel [all]; home and largest first when fewer."),
+)
+@click.option(
+    "--search-shards",
+    type=str,
+    help=_env_help("search_shards", "Parallel Search page chains per region: auto, off or N [auto]."),
+)
 @click.option("--workers-enrich", type=int, help=_env_help("workers_enrich", "Enrichment threads [24]."))
 @click.option("--quiet", is_flag=True, default=None, help=_env_help("quiet", "No progress bars or summary table."))
 def run_command(**flags: Any) -> int:

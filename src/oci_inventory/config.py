@@ -64,6 +64,14 @@ def _parse_float(value: Any) -> float:
     return result
 
 
+def _parse_shards(value: Any) -> str:
+    """``auto``, ``off`` or a whole number of at least 1, as text (``oci_inventory.oci.discovery.parse_shards``)."""
+    text = str(value).strip().lower()
+    if isinstance(value, bool) or not (text in ("auto", "off") or (text.isdigit() and int(text) >= 1)):
+        raise ValueError("expected auto, off or a whole number of at least 1")
+    return str(int(text)) if text.isdigit() else text
+
+
 def _parse_str(value: Any) -> str:
     if not isinstance(value, str):
         raise ValueError("expected a string")
@@ -163,7 +171,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("log_format", _choice(LOG_FORMATS), "text", "log format"),
     Setting("connect_timeout", _parse_float, 10.0, "connect timeout in seconds"),
     Setting("read_timeout", _parse_float, 60.0, "read timeout in seconds"),
-    Setting("max_attempts", _parse_int, 8, "attempts per API call (429, 5xx, connection errors are retried)"),
+    Setting("max_attempts", _parse_int, 8, "attempts per API call (5xx and connection errors; 429s spend none)"),
     Setting("max_retry_time", _parse_float, 300.0, "total seconds one API call may spend retrying"),
     Setting("outdir", _parse_str, "out", "output directory"),
     Setting("regions", _non_empty_list("region"), None, "regions to inventory (default: all READY subscribed regions)"),
@@ -181,7 +189,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("csv_raw", _parse_bool, False, "CSV cells exactly as in OCI: no ' prefix, no control-char replacement"),
     Setting("prev", _parse_str, None, "previous run (directory, inventory.jsonl or 'latest') to diff against"),
     Setting("allow_scope_change", _parse_bool, False, "diff runs whose query or compartment scope differ"),
-    Setting("workers_region", _parse_int, 6, "regions discovered in parallel"),
+    Setting("workers_region", _parse_int, None, "regions discovered in parallel (default: all selected regions)"),
+    Setting("search_shards", _parse_shards, "auto", "parallel Search page chains per region: auto, off or N"),
     Setting("workers_enrich", _parse_int, 24, "enrichment threads"),
     Setting("quiet", _parse_bool, False, "no progress or tables"),
 )

@@ -8,6 +8,7 @@ bounded number of records in flight so discovery cannot outrun enrichment withou
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -42,11 +43,20 @@ from oci_inventory.export.sorter import ExternalSorter
 from oci_inventory.export.summary import RegionOutcome, RunScope, RunSummary, SummaryCounter, api_call_figures
 from oci_inventory.identity import bootstrap
 from oci_inventory.normalize.transform import normalize_record
+from oci_inventory.oci.calls import LatencyRecorder
 from oci_inventory.oci.clients import ClientFactory, RetryAborted
 from oci_inventory.oci.compartments import CompartmentTree, fetch_tree_for_run, resolve_compartments, subtree_ids
-from oci_inventory.oci.discovery import TERMINAL_STATES, Cancelled, Deduplicator, PageRejected, search_region
+from oci_inventory.oci.discovery import (
+    TERMINAL_STATES,
+    Cancelled,
+    Deduplicator,
+    PageRejected,
+    RegionSearch,
+    region_order,
+)
 from oci_inventory.oci.failures import no_region_completed
 from oci_inventory.oci.regions import select_regions
+from oci_inventory.oci.search_query import parse_simple, scope_queries
 from oci_inventory.progress import Reporter
 from oci_inventory.util import interrupts
 from oci_inventory.util.concurrency import BoundedExecutor, Stopped
@@ -76,7 +86,8 @@ class RunOptions:
     prev: Path | None = None
     prev_latest: bool = False  # --prev latest: preflight() sets prev to the newest complete run in outdir, if any
     allow_scope_change: bool = False
-    workers_region: int = 6
+    workers_region: int | None = None  # None: every selected region at once
+    search_shards: int | None = None  # None: auto; 1: off (see discovery.RegionSearch)
     workers_enrich: int = 24
     flags: dict[str, Any] = field(default_factory=dict)
     checked: bool = field(default=False, repr=False)  # set by preflight()
@@ -151,9 +162,12 @@ class _Run:
         self.lock = threading.Lock()
         self.terminated_dropped = 0
         self.out_of_scope = 0
+        self.queries = search_queries(options.query, scope)
         self.enrich_started: float | None = None  # monotonic time of the first record queued for an API enricher
         self.enrich_finished: float | None = None  # ... and of the end of the enrichment pool
         self.graph = GraphCounts(0, 0, 0)
+        self.latency = LatencyRecorder()  # enrichment latency per resource type (API enrichers only)
+        self.export_s = 0.0  # wall time of writing the inventory and what derives from it (diff included)
         self.pool = BoundedExecutor(
             options.workers_enrich, max_pending=options.workers_enrich * 4, name="enrich", on_error=self.fail
         )
@@ -212,32 +226,28 @@ class _Run:
         return outcome
 
     def _list_region(self, region: str, outcome: RegionOutcome) -> None:
-        """Search ``region`` to the last page. A 400 on a later page (an expired page token) restarts the listing
-        once from page 1; the restart's records and pages replace the first attempt's counts, and the OCIDs
-        the first attempt already accepted are passed over (see ``Deduplicator``)."""
+        """Search ``region`` to the last page of each of its queries (``RegionSearch``). A 400 on a later page (an
+        expired page token) restarts that listing once from page 1; the restart's records and pages replace the
+        first attempt's counts, and the OCIDs the first attempt already accepted are passed over
+        (see ``Deduplicator``)."""
 
         def on_page(items: int) -> None:
             outcome.pages += 1
             self.reporter.page(region, items)
 
-        for attempt in (1, 2):
-            outcome.records = outcome.pages = 0
-            try:
-                items = search_region(self.factory, region, self.options.query, on_page=on_page, cancel=self.cancel)
-                for item in items:
-                    outcome.records += 1
-                    self.accept(item, region, relisting=attempt > 1)
-                return
-            except PageRejected as exc:
-                if attempt > 1:
-                    raise
-                log.warning(
-                    "region %s: page %d was rejected (%s); restarting its listing from page 1",
-                    region,
-                    exc.page,
-                    exc.error,
-                    extra={"region": region, "operation": "SearchResources"},
-                )
+        def accept(item: Mapping[str, Any], relisting: bool) -> None:
+            self.accept(item, region, relisting=relisting)
+
+        search = RegionSearch(
+            self.factory,
+            region,
+            self.queries,
+            shards=self.options.search_shards,
+            accept=accept,
+            on_page=on_page,
+            cancel=self.cancel,
+        )
+        outcome.records, outcome.pages = search.run()
 
     def _region_failed(self, region: str, outcome: RegionOutcome, exc: BaseException) -> None:
         outcome.status = "failed"
@@ -293,7 +303,10 @@ class _Run:
     def process(self, item: Mapping[str, Any], region: str, enricher: Enricher) -> None:
         if self.cancel.is_set():
             return
+        started = time.perf_counter()
         result = self.enrich(item, region, enricher)
+        if enricher.calls_api:
+            self.latency.add(str(item.get("resourceType") or ""), time.perf_counter() - started)
         edges = [r.as_dict() for r in result.relationships]
         compartment_id = item.get("compartmentId")
         if compartment_id:  # every resource -> its compartment, whatever its enricher
@@ -355,6 +368,7 @@ def run_inventory(
         if outcomes and all(o.status == "failed" for o in outcomes):
             raise no_region_completed(run.failures)  # nothing is committed: exit 3 or 5, never 4
 
+        export_started = time.monotonic()
         files = _write_inventory(rundir, run, plan)
         diff: DiffResult | None = None
         if options.prev_run is not None:
@@ -364,6 +378,7 @@ def run_inventory(
             diff = diff_runs(options.prev_run, current, allow_scope_change=options.allow_scope_change)
             write_diff(diff, rundir.tmp_path)
             files += [DIFF_FILE, DIFF_SUMMARY_FILE]
+        run.export_s = time.monotonic() - export_started
 
         summary = _summary(factory, run, plan, outcomes, files, started=started, duration_s=time.monotonic() - t0)
         rundir.write_json(RUN_SUMMARY, summary)
@@ -457,6 +472,12 @@ def _summary(
     summary.enrichment_s = run.enrichment_s
     data = summary.to_dict()
     data["api_retries"] = factory.retry.stats.as_dict()
+    data["timing"] = {
+        "discovery_s": {o.region: round(o.duration_s, 3) for o in sorted(outcomes, key=lambda o: o.region)},
+        "enrichment_s": round(run.enrichment_s, 3),
+        "enrichment_latency_by_type": run.latency.as_dict(),
+        "export_s": round(run.export_s, 3),
+    }
     data["graph"] = run.graph.as_dict()
     return data
 
@@ -484,10 +505,39 @@ def _diff_warnings(diff: DiffResult | None) -> list[str]:
     return warning_lines(diff) if diff is not None else []
 
 
+def search_queries(query: str, scope: set[str] | None) -> list[str]:
+    """The Search queries of every region: ``query`` itself, or with a compartment scope, ``query`` narrowed by
+    ``compartmentId = ... || ...`` in chunks (``search_query.scope_queries``). A query with clauses other than
+    ``where``, or a scope of too many chunks, is run whole and the scope is applied to the results only."""
+    simple = parse_simple(query) if scope is not None else None
+    chunks = scope_queries(simple, scope) if simple is not None and scope is not None else None
+    if scope is not None and chunks is None:
+        log.info("the compartment scope is applied to the results, not pushed into the Search query")
+    return [q.text() for q in chunks] if chunks is not None else [query]
+
+
+def previous_region_counts(options: RunOptions) -> dict[str, int]:
+    """Records per region of the previous run (``--prev``, else the newest complete run in --outdir), or {}."""
+    from oci_inventory.diff.scope import find_latest_complete
+
+    try:
+        previous = options.prev_run.inventory.parent if options.prev_run is not None else None
+        previous = previous or find_latest_complete(options.outdir)
+        if previous is None:
+            return {}
+        data = json.loads((previous / RUN_SUMMARY).read_text(encoding="utf-8"))
+        return {str(r["region"]): int(r.get("records") or 0) for r in data.get("regions") or []}
+    except (OSError, ValueError, TypeError, KeyError, AttributeError, OciInvError):
+        return {}
+
+
 def _discover_all(run: _Run, regions: list[str]) -> list[RegionOutcome]:
     """Discover every region in parallel and wait for enrichment; on any exception stop the workers promptly."""
     run.reporter.start(regions)
-    region_pool = ThreadPoolExecutor(run.options.workers_region, thread_name_prefix="region")
+    workers = min(run.options.workers_region or len(regions), len(regions)) or 1
+    if workers < len(regions):  # the home region and the largest start first
+        regions = region_order(regions, run.factory.home_region, previous_region_counts(run.options))
+    region_pool = ThreadPoolExecutor(workers, thread_name_prefix="region")
     try:
         futures = {region_pool.submit(run.discover, region): region for region in regions}
         outcomes = [future.result() for future in as_completed(futures)]

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from oci_inventory.logging import say
+from oci_inventory.oci.discovery import parse_shards
 from oci_inventory.pipeline import RunOptions, RunResult, preflight, run_inventory
 from oci_inventory.progress import Reporter, RichReporter
 from oci_inventory.util import interrupts
@@ -28,6 +29,7 @@ RUN_FLAGS = (
     "prev",
     "allow_scope_change",
     "workers_region",
+    "search_shards",
     "workers_enrich",
     "auth",
     "profile",
@@ -56,6 +58,7 @@ def options_from_settings(settings: Any) -> RunOptions:
         prev_latest=settings.prev == PREV_LATEST,
         allow_scope_change=settings.allow_scope_change,
         workers_region=settings.workers_region,
+        search_shards=parse_shards(settings.search_shards),
         workers_enrich=settings.workers_enrich,
         flags={name: settings.get(name) for name in RUN_FLAGS},
     )
