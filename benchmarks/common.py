@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -37,3 +40,26 @@ def bare_client(cls: Any, cfg: dict[str, Any], signer: Any, endpoint: str) -> An
         retry_strategy=oci.retry.NoneRetryStrategy(),
         circuit_breaker_strategy=oci.circuit_breaker.NoCircuitBreakerStrategy(),
     )
+
+
+def control(template: str, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+    """Call the emulator's control endpoint (unsigned, loopback)."""
+    base = template.split("/{service}", 1)[0]
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(f"{base}/_emulator/{path}", data=data, method=method)
+    request.add_header("content-type", "application/json")
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return json.loads(response.read() or b"null")
+
+
+def run_inventory(template: str, config_file: Path, outdir: Path, workers: int) -> tuple[dict[str, Any], float]:
+    env = {**os.environ, "OCI_METADATA_BASE_URL": "http://127.0.0.1:9/opc/v2"}
+    cmd = [sys.executable, "-m", "oci_inventory", "run", "--config-file", str(config_file), "--endpoint-template",
+           template, "--outdir", str(outdir), "--quiet", "--workers-enrich", str(workers)]  # fmt: skip
+    started = time.perf_counter()
+    result = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    wall = time.perf_counter() - started
+    if result.returncode != 0:
+        raise SystemExit(f"oci-inv run failed ({result.returncode}): {result.stderr.strip()}")
+    run_dir = Path(result.stdout.strip().splitlines()[-1])
+    return json.loads((run_dir / "run_summary.json").read_text()), wall

@@ -21,41 +21,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
-import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
-from common import start_emulator
+from common import control, run_inventory, start_emulator
 
 REGION = "us-ashburn-1"
 SERVICE = "iaas"
-
-
-def control(template: str, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-    """Call the emulator's control endpoint (unsigned, loopback)."""
-    base = template.split("/{service}", 1)[0]
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(f"{base}/_emulator/{path}", data=data, method=method)
-    request.add_header("content-type", "application/json")
-    with urllib.request.urlopen(request, timeout=60) as response:
-        return json.loads(response.read() or b"null")
-
-
-def run(template: str, config_file: Path, outdir: Path, workers: int) -> tuple[dict[str, Any], float]:
-    env = {**os.environ, "OCI_METADATA_BASE_URL": "http://127.0.0.1:9/opc/v2"}
-    cmd = [sys.executable, "-m", "oci_inventory", "run", "--config-file", str(config_file), "--endpoint-template",
-           template, "--outdir", str(outdir), "--quiet", "--workers-enrich", str(workers)]  # fmt: skip
-    started = time.perf_counter()
-    result = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
-    wall = time.perf_counter() - started
-    if result.returncode != 0:
-        raise SystemExit(f"oci-inv run failed ({result.returncode}): {result.stderr.strip()}")
-    run_dir = Path(result.stdout.strip().splitlines()[-1])
-    return json.loads((run_dir / "run_summary.json").read_text()), wall
 
 
 def unlimited(s: dict[str, Any], wall: float, workers: int, latency_ms: float) -> dict[str, Any]:
@@ -114,11 +87,11 @@ def main() -> None:
         config = work / "emu" / "config"
         try:
             control(template, "POST", "faults", {"latency_ms": args.latency_ms})
-            free, free_wall = run(template, config, work / "out", args.workers)
+            free, free_wall = run_inventory(template, config, work / "out", args.workers)
             control(template, "DELETE", "journal")
             limits = {f"{SERVICE}/{REGION}": [args.rate, args.burst]}
             control(template, "POST", "faults", {"latency_ms": args.latency_ms, "rate_limits": limits})
-            capped, capped_wall = run(template, config, work / "out", args.workers)
+            capped, capped_wall = run_inventory(template, config, work / "out", args.workers)
             journal = control(template, "GET", "journal")
         finally:
             proc.terminate()

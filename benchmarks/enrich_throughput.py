@@ -14,39 +14,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
-import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
-from common import start_emulator
-
-
-def set_latency(template: str, latency_ms: float) -> None:
-    """Every request of the emulator waits ``latency_ms`` (control endpoint, unsigned, loopback)."""
-    base = template.split("/{service}", 1)[0]
-    body = json.dumps({"latency_ms": latency_ms}).encode()
-    request = urllib.request.Request(f"{base}/_emulator/faults", data=body, method="POST")
-    request.add_header("content-type", "application/json")
-    with urllib.request.urlopen(request, timeout=30) as response:
-        response.read()
-
-
-def run(template: str, config_file: Path, outdir: Path, workers: int) -> tuple[dict[str, Any], float]:
-    env = {**os.environ, "OCI_METADATA_BASE_URL": "http://127.0.0.1:9/opc/v2"}
-    cmd = [sys.executable, "-m", "oci_inventory", "run", "--config-file", str(config_file), "--endpoint-template",
-           template, "--outdir", str(outdir), "--quiet", "--workers-enrich", str(workers)]  # fmt: skip
-    started = time.perf_counter()
-    result = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
-    wall = time.perf_counter() - started
-    if result.returncode != 0:
-        raise SystemExit(f"oci-inv run failed ({result.returncode}): {result.stderr.strip()}")
-    run_dir = Path(result.stdout.strip().splitlines()[-1])
-    return json.loads((run_dir / "run_summary.json").read_text()), wall
+from common import control, run_inventory, start_emulator
 
 
 def figures(s: dict[str, Any], wall: float, workers: int, latency_ms: float) -> dict[str, Any]:
@@ -84,8 +56,8 @@ def main() -> None:
         work = Path(tmp)
         proc, template = start_emulator(args.size, work / "emu", args.regions)
         try:
-            set_latency(template, args.latency_ms)
-            s, wall = run(template, work / "emu" / "config", work / "out", args.workers)
+            control(template, "POST", "faults", {"latency_ms": args.latency_ms})
+            s, wall = run_inventory(template, work / "emu" / "config", work / "out", args.workers)
         finally:
             proc.terminate()
             proc.wait(timeout=30)

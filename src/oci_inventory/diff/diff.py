@@ -344,13 +344,18 @@ def json_array(items: Iterable[bytes]) -> Iterator[bytes]:
     yield b"\n]" if sep != b"\n" else b"]"
 
 
-def _diff_chunks(result: DiffResult) -> Iterator[bytes]:
+def entry_chunks(result: DiffResult) -> Iterator[bytes]:
+    """``{"added":[...],"changed":[...],"removed":[...]`` (unclosed): the entries every diff document starts with."""
     yield b'{"added":['
     yield from json_array(result.added)
     yield b',"changed":['
     yield from json_array(result.changed)
     yield b',"removed":['
     yield from json_array(result.removed)
+
+
+def _diff_chunks(result: DiffResult) -> Iterator[bytes]:
+    yield from entry_chunks(result)
     yield b',"unchanged":['
     yield from json_array(result.unchanged)
     yield b"}\n"

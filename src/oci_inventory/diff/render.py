@@ -11,7 +11,7 @@ from typing import IO, Any
 
 import orjson
 
-from oci_inventory.diff.diff import DiffResult, json_array
+from oci_inventory.diff.diff import DiffResult, entry_chunks
 from oci_inventory.util.text import visible
 
 
@@ -52,12 +52,7 @@ def write_warnings(result: DiffResult, stream: IO[str]) -> None:
 
 def json_document(result: DiffResult) -> Iterator[bytes]:
     """``{"added": [...], "changed": [...], "removed": [...], "summary": {...}}``: one JSON document, keys sorted."""
-    yield b'{"added":['
-    yield from json_array(result.added)
-    yield b',"changed":['
-    yield from json_array(result.changed)
-    yield b',"removed":['
-    yield from json_array(result.removed)
+    yield from entry_chunks(result)
     yield b',"summary":'
     yield orjson.dumps(result.summary(), option=orjson.OPT_SORT_KEYS)
     yield b"}\n"
