@@ -30,7 +30,7 @@ from oci_inventory.enrich.base import (
 )
 from oci_inventory.enrich.registry import register, register_spec
 from oci_inventory.enrich.relations import IN_LOG_GROUP, READS_FROM, SENDS_TO, SUBSCRIBES_TO
-from oci_inventory.oci.holders import refused, search_order
+from oci_inventory.oci.holders import listing_or_empty, search_order
 from oci_inventory.util.pagination import list_all
 
 LOGGING = "oci.logging.LoggingManagementClient"
@@ -94,12 +94,7 @@ def groups_in(ctx: EnrichContext, compartment_id: str, own: bool) -> list[str]:
         groups = list_all(ctx.client(LOGGING).list_log_groups, compartment_id)
         return [g["id"] for g in groups if isinstance(g, dict) and isinstance(g.get("id"), str)]
 
-    try:
-        return ctx.run.once(("logging:groups", ctx.region, compartment_id), load)
-    except Exception as exc:
-        if own or not refused(exc):
-            raise
-        return []
+    return listing_or_empty(ctx.run.once, ("logging:groups", ctx.region, compartment_id), load, own=own)
 
 
 def logs_in(ctx: EnrichContext, group_id: str) -> frozenset[str]:

@@ -35,7 +35,7 @@ from oci_inventory.enrich.base import (
 )
 from oci_inventory.enrich.registry import register, register_spec
 from oci_inventory.enrich.relations import ENCRYPTED_BY, IN_NSG, IN_SUBNET, IN_VAULT
-from oci_inventory.oci.holders import refused, search_order
+from oci_inventory.oci.holders import listing_or_empty, search_order
 from oci_inventory.util.pagination import list_all
 
 KMS_VAULT = "oci.key_management.KmsVaultClient"
@@ -94,12 +94,7 @@ def vaults_in(ctx: EnrichContext, compartment_id: str, own: bool) -> list[Wire]:
         client = ctx.client(KMS_VAULT)
         return [v for v in list_all(client.list_vaults, compartment_id) if isinstance(v, dict)]
 
-    try:
-        vaults = ctx.run.once(("kms:vaults", ctx.region, compartment_id), load)
-    except Exception as exc:
-        if own or not refused(exc):
-            raise
-        return []
+    vaults = listing_or_empty(ctx.run.once, ("kms:vaults", ctx.region, compartment_id), load, own=own)
     return [v for v in vaults if isinstance(v.get("id"), str) and v.get("lifecycleState") not in NO_KEYS]
 
 

@@ -9,9 +9,12 @@ compartment of the tree. The walk is lazy: it stops at the first container that 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
+from typing import TypeVar
 
 from oci_inventory.oci.compartments import CompartmentTree
+
+T = TypeVar("T")
 
 GONE = frozenset({"DELETING", "DELETED"})
 REFUSED = frozenset({401, 403, 404})
@@ -21,6 +24,19 @@ def refused(exc: BaseException) -> bool:
     """OCI refused a listing (401, 403, 404): a compartment other than the resource's own is then passed over."""
     status = getattr(exc, "status", None)
     return isinstance(status, int) and status in REFUSED
+
+
+def listing_or_empty(
+    once: Callable[[Hashable, Callable[[], list[T]]], list[T]], key: Hashable, load: Callable[[], list[T]], *, own: bool
+) -> list[T]:
+    """A container listing made once per run (``RunContext.once``); a compartment other than the resource's ``own``
+    that refuses it counts as holding nothing, any other failure propagates."""
+    try:
+        return once(key, load)
+    except Exception as exc:
+        if own or not refused(exc):
+            raise
+        return []
 
 
 def search_order(tree: CompartmentTree | None, compartment_id: str, tenancy_id: str) -> Iterator[str]:
