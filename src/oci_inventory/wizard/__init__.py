@@ -1,0 +1,1 @@
+"""`oci-inv wizard`: guided runs, saved plans (see docs/wizard.md)."""
