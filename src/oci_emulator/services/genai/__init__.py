@@ -1,0 +1,1 @@
+"""OCI Generative AI inference (``inference.generativeai``): the chat action, deterministic and journaled."""
