@@ -140,7 +140,7 @@ def discovery_only(template: str, config_file: Path, region: str, shards: int | 
         region,
         ["query all resources"],
         shards=shards,
-        accept=lambda item, relisting: None,
+        accept=lambda items, relisting, nbytes: None,
         on_page=lambda items: None,
         cancel=threading.Event(),
     )

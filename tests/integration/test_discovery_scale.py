@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -71,9 +71,9 @@ def _search(emu: Any, query: str, shards: int | None) -> tuple[RegionSearch, lis
     seen: list[str] = []
     lock = threading.Lock()
 
-    def accept(item: Mapping[str, Any], relisting: bool) -> None:
+    def accept(items: list[dict[str, Any]], relisting: bool, nbytes: int) -> None:
         with lock:
-            seen.append(str(item["identifier"]))
+            seen.extend(str(item["identifier"]) for item in items)
 
     search = RegionSearch(
         _factory(emu),

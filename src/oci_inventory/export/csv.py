@@ -43,28 +43,49 @@ def csv_cell(text: str, *, raw: bool = False) -> str:
     return text
 
 
-def _cell(field: str, value: Any, raw: bool) -> str:
+def _text(field: str, value: Any) -> str:
     if value is None:
         return ""
     if field in _TAG_FIELDS:
-        text = orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode("utf-8")
-    else:
-        text = value if isinstance(value, str) else str(value)
-    return csv_cell(text, raw=raw)
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode("utf-8")
+    return value if isinstance(value, str) else str(value)
 
 
 def csv_row(record: Record, *, raw: bool = False) -> list[str]:
-    """The cells of one record, in ``CSV_FIELDS`` order."""
-    return [_cell(field, record.get(field), raw) for field in CSV_FIELDS]
+    """The cells of one record, in ``CSV_FIELDS`` order (each made safe as :func:`csv_cell` does, unless ``raw``;
+    the control-character scan runs once over the whole row, since almost no row has one)."""
+    cells = [_text(field, record.get(field)) for field in CSV_FIELDS]
+    if raw:
+        return cells
+    if _CONTROL.search("".join(cells)):
+        cells = [_CONTROL.sub(REPLACEMENT, cell) for cell in cells]
+    return ["'" + cell if cell.startswith(_FORMULA_START) else cell for cell in cells]
+
+
+class CsvWriter:
+    """``inventory.csv`` one record at a time: the header on open, :meth:`write` per record."""
+
+    def __init__(self, path: Path, *, raw: bool = False) -> None:
+        self._fh = open(path, "w", encoding="utf-8", newline="", buffering=1 << 20)  # noqa: SIM115 - see close()
+        self._writer = csv.writer(self._fh, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+        self._writer.writerow(CSV_FIELDS)
+        self._raw = raw
+        self.count = 0
+
+    def write(self, record: Record) -> None:
+        self._writer.writerow(csv_row(record, raw=self._raw))
+        self.count += 1
+
+    def close(self) -> None:
+        self._fh.close()
 
 
 def write_csv(path: Path, records: Iterable[Record], *, raw: bool = False) -> int:
     """Write the header and one row per record; return the number of records written."""
-    count = 0
-    with open(path, "w", encoding="utf-8", newline="", buffering=1 << 20) as fh:
-        writer = csv.writer(fh, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-        writer.writerow(CSV_FIELDS)
+    writer = CsvWriter(path, raw=raw)
+    try:
         for record in records:
-            writer.writerow(csv_row(record, raw=raw))
-            count += 1
-    return count
+            writer.write(record)
+    finally:
+        writer.close()
+    return writer.count

@@ -1,8 +1,9 @@
 """``graph.graphml``: the run as a graph (nodes = resources, edges = relationships) for networkx, Gephi and yEd.
 
-Streamed: one pass over ``inventory.jsonl`` writes a node per record, then two passes over ``relationships.jsonl``
-write a node for every edge end that is not a record (the tenancy root, a resource Search did not return) and then
-the edges. Only the set of record OCIDs and the OCIDs of those external ends are held in memory, never records.
+Streamed (:class:`GraphmlWriter`): a node per record as the sorted inventory goes by, then an edge per
+relationship, then a node for every edge end that is not a record (the tenancy root, a resource Search did not
+return); GraphML allows nodes after the edges that name them. Only the set of record OCIDs (an :class:`OcidSet`,
+8-byte hashes) and the OCIDs of those external ends are held in memory, never records.
 
 Nodes carry ``resourceType``, ``displayName``, ``region``, ``compartmentPath``, ``lifecycleState``,
 ``enrichStatus`` (absent when null) and ``external`` (``true`` for an edge end that is not a record; its
@@ -17,12 +18,13 @@ keep them exactly (even in attribute values, which XML would otherwise normalize
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
 from oci_inventory.export.jsonl import iter_jsonl
+from oci_inventory.util.ocidset import OcidSet
 
 GRAPH_GRAPHML = "graph.graphml"
 NODE_ATTRIBUTES = ("resourceType", "displayName", "region", "compartmentPath", "lifecycleState", "enrichStatus")
@@ -30,6 +32,7 @@ _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;", "\t": "&#9;", "\n": "&#10;",
             "\r": "&#13;"}  # fmt: skip
 _SPECIAL = re.compile("[&<>\"'\t\n\r]")
+_PLAIN = re.compile("[^&<>\"'\t\n\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]*")
 _BUFFER = 1 << 20
 
 _HEADER = """<?xml version="1.0" encoding="UTF-8"?>
@@ -52,7 +55,10 @@ class GraphCounts:
 
 def xml_text(value: Any) -> str:
     """``value`` as XML 1.0 character data or attribute text: escaped, forbidden characters replaced by U+FFFD."""
-    text = _FORBIDDEN.sub("\ufffd", str(value))
+    text = value if isinstance(value, str) else str(value)
+    if _PLAIN.fullmatch(text):  # the common case: nothing to escape
+        return text
+    text = _FORBIDDEN.sub("\ufffd", text)
     return _SPECIAL.sub(lambda m: _ESCAPES[m.group()], text)
 
 
@@ -84,36 +90,53 @@ def _edges(relationships: Path | None) -> Iterator[dict[str, Any]]:
             yield edge
 
 
-def external_ends(edges: Iterable[Mapping[str, Any]], records: set[str]) -> dict[str, str | None]:
-    """Edge ends that are not records, with the type the edges give them (first one seen), by OCID."""
-    out: dict[str, str | None] = {}
-    for edge in edges:
-        for ocid, rtype in ((edge["sourceOcid"], edge.get("sourceType")), (edge["targetOcid"], edge.get("targetType"))):
-            if ocid not in records and out.get(ocid) is None:
-                out[ocid] = rtype
-    return out
+def _note_external_ends(edge: Mapping[str, Any], records: OcidSet, out: dict[str, str | None]) -> None:
+    """Record in ``out`` each end of ``edge`` that is not a record, with the type the edge gives it (first seen)."""
+    for ocid, rtype in ((edge["sourceOcid"], edge.get("sourceType")), (edge["targetOcid"], edge.get("targetType"))):
+        if ocid not in records and out.get(ocid) is None:
+            out[ocid] = rtype
 
 
-def _write(out: TextIO, inventory: Path, relationships: Path | None) -> GraphCounts:
-    out.write(_HEADER)
-    out.write(_keys())
-    out.write('  <graph id="oci-inventory" edgedefault="directed">\n')
-    records: set[str] = set()
-    for _, record in iter_jsonl(inventory):
-        records.add(record["ocid"])
-        out.write(node_element(record["ocid"], record, external=False))
-    externals = external_ends(_edges(relationships), records)
-    for ocid in sorted(externals):
-        out.write(node_element(ocid, {"resourceType": externals[ocid]}, external=True))
-    edges = 0
-    for edge in _edges(relationships):
-        out.write(edge_element(edge))
-        edges += 1
-    out.write(_FOOTER)
-    return GraphCounts(len(records) + len(externals), len(externals), edges)
+class GraphmlWriter:
+    """Write ``graph.graphml`` in one pass: :meth:`node` for every record, then :meth:`edge` for every
+    relationship, then :meth:`close` (the external nodes and the footer); returns the counts."""
+
+    def __init__(self, out: TextIO) -> None:
+        self._out = out
+        self._records = OcidSet()
+        self._externals: dict[str, str | None] = {}
+        self._edges = 0
+        out.write(_HEADER)
+        out.write(_keys())
+        out.write('  <graph id="oci-inventory" edgedefault="directed">\n')
+
+    def node(self, record: Mapping[str, Any]) -> None:
+        self._records.add(record["ocid"])
+        self._out.write(node_element(record["ocid"], record, external=False))
+
+    def edge(self, edge: Mapping[str, Any]) -> None:
+        _note_external_ends(edge, self._records, self._externals)
+        self._out.write(edge_element(edge))
+        self._edges += 1
+
+    def close(self) -> GraphCounts:
+        for ocid in sorted(self._externals):
+            self._out.write(node_element(ocid, {"resourceType": self._externals[ocid]}, external=True))
+        self._out.write(_FOOTER)
+        externals = len(self._externals)
+        return GraphCounts(len(self._records) + externals, externals, self._edges)
+
+
+def open_graphml(path: Path) -> TextIO:
+    return open(path, "w", encoding="utf-8", newline="\n", buffering=_BUFFER)
 
 
 def write_graphml(path: Path, inventory: Path, relationships: Path | None) -> GraphCounts:
     """Write ``path`` from the run's ``inventory.jsonl`` and ``relationships.jsonl`` (None: no edges)."""
-    with open(path, "w", encoding="utf-8", newline="\n", buffering=_BUFFER) as out:
-        return _write(out, inventory, relationships)
+    with open_graphml(path) as out:
+        writer = GraphmlWriter(out)
+        for _, record in iter_jsonl(inventory):
+            writer.node(record)
+        for edge in _edges(relationships):
+            writer.edge(edge)
+        return writer.close()

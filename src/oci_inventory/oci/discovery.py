@@ -17,6 +17,7 @@ from typing import Any
 
 from oci_inventory.oci.clients import ClientFactory
 from oci_inventory.oci.search_query import parse_simple, type_shards
+from oci_inventory.util.ocidset import OcidSet
 from oci_inventory.util.pagination import NEXT_PAGE_HEADER
 
 log = logging.getLogger(__name__)
@@ -42,8 +43,9 @@ class PageRejected(Exception):
 
 def search_pages(
     factory: ClientFactory, region: str, query: str, *, cancel: threading.Event | None = None
-) -> Iterator[tuple[list[dict[str, Any]], bool]]:
-    """Yield ``(items, more)`` for each page of ``query`` in ``region``; ``more`` is False on the last page.
+) -> Iterator[tuple[list[dict[str, Any]], bool, int]]:
+    """Yield ``(items, more, nbytes)`` for each page of ``query`` in ``region``; ``more`` is False on the last page,
+    ``nbytes`` the size of the page on the wire (0 when the service did not say).
 
     A 400 on the first page is the service rejecting the query and propagates as the SDK's ``ServiceError``; a
     400 on a later page raises :class:`PageRejected`, so the caller can restart the listing.
@@ -68,7 +70,8 @@ def search_pages(
             raise
         pages += 1
         page = response.headers.get(NEXT_PAGE_HEADER)
-        yield response.data.get("items") or [], bool(page)
+        nbytes = response.headers.get("content-length") or ""
+        yield response.data.get("items") or [], bool(page), int(nbytes) if nbytes.isdigit() else 0
         if not page:
             return
 
@@ -87,7 +90,9 @@ def parse_shards(value: str) -> int | None:
 
 class RegionSearch:
     """Every query of one region, their page chains run in parallel, each listing restarted once on a later-page
-    400. With sharding (``shards`` None = auto, or > 1), a query whose first page is not its last is split by
+    400. Each page is handed to ``accept(items, relisting, nbytes)`` whole, which must not block for long (the
+    pipeline puts it in a :class:`~oci_inventory.util.spill.PageSpill`), so a chain asks for its next page at
+    once. With sharding (``shards`` None = auto, or > 1), a query whose first page is not its last is split by
     resource type (:func:`type_shards`, balanced by that page's types) and its first page is set aside: the
     shards return those resources again. A region of one page per query pays nothing."""
 
@@ -98,7 +103,7 @@ class RegionSearch:
         queries: list[str],
         *,
         shards: int | None,
-        accept: Callable[[Mapping[str, Any], bool], None],
+        accept: Callable[[list[dict[str, Any]], bool, int], None],
         on_page: Callable[[int], None],
         cancel: threading.Event,
     ) -> None:
@@ -160,7 +165,7 @@ class RegionSearch:
         return []
 
     def _pages(self, query: str, probe: bool, relisting: bool, counted: list[int]) -> list[str]:
-        for items, more in search_pages(self.factory, self.region, query, cancel=self.cancel):
+        for items, more, nbytes in search_pages(self.factory, self.region, query, cancel=self.cancel):
             if self.stop.is_set():
                 raise Cancelled()
             if probe and more and self.shards > 1:
@@ -170,8 +175,7 @@ class RegionSearch:
                     return shards
             probe = False
             self._count(counted, len(items))
-            for item in items:
-                self.accept(item, relisting)
+            self.accept(items, relisting, nbytes)
         return []
 
     def _count(self, counted: list[int], items: int) -> None:
@@ -214,30 +218,48 @@ class Deduplicator:
     A global OCID is assigned the home region when it is among the searched regions, else the first searched
     region by name, whichever region's search saw it first, so the output does not depend on thread timing.
 
-    Each OCID remembers which regions saw it (a bit per region). ``duplicates`` counts every sighting after the
-    first, except that a *restarted* listing of a region (``relisting=True``) passes over the OCIDs that region
-    already saw silently: a restart re-reads the same results, it does not find duplicates.
+    ``duplicates`` counts every sighting after the first, except that a *restarted* listing of a region
+    (``relisting=True``) passes over the OCIDs that region already saw silently: a restart re-reads the same
+    results, it does not find duplicates. Global OCIDs (a few thousand IAM resources) remember which regions saw
+    them, a bit per region, under a lock. Regional OCIDs, which Search returns only in their own region, are held
+    per region in an :class:`OcidSet` (8-byte hashes, no Python object per resource), without a lock: each
+    region's intake thread is the only one to claim that region's OCIDs. A regional OCID seen again while its
+    region is relisted is passed over silently.
     """
 
     def __init__(self, regions: list[str], home_region: str) -> None:
         self.global_region = home_region if home_region in regions else sorted(regions)[0]
         self._bits = {region: 1 << i for i, region in enumerate(sorted(regions))}
-        self._seen: dict[str, int] = {}
+        self._global: dict[str, int] = {}
+        self._regional = {region: OcidSet() for region in regions}
         self._lock = threading.Lock()
-        self.duplicates = 0
+        self._regional_duplicates = dict.fromkeys(regions, 0)
+        self._global_duplicates = 0
+
+    @property
+    def duplicates(self) -> int:
+        return self._global_duplicates + sum(self._regional_duplicates.values())
 
     def claim(self, ocid: str, region: str | None = None, *, relisting: bool = False) -> bool:
         """True when ``ocid`` is new (the caller keeps it), False for a repeat."""
-        bit = self._bits.get(region or "", 0)
+        region = region or ""
+        regional = self._regional.get(region)
+        if regional is not None and not is_global_ocid(ocid):
+            if regional.add(ocid):
+                return True
+            if not relisting:
+                self._regional_duplicates[region] += 1
+            return False
+        bit = self._bits.get(region, 0)
         with self._lock:
-            seen = self._seen.get(ocid)
+            seen = self._global.get(ocid)
             if seen is None:
-                self._seen[ocid] = bit
+                self._global[ocid] = bit
                 return True
             if relisting and seen & bit:
                 return False
-            self._seen[ocid] = seen | bit
-            self.duplicates += 1
+            self._global[ocid] = seen | bit
+            self._global_duplicates += 1
             return False
 
     def region_for(self, ocid: str, searched_region: str) -> str:

@@ -32,10 +32,19 @@ class BoundedExecutor:
         self._stopped = threading.Event()
         self._on_error = on_error
 
-    def submit(self, fn: Callable[..., Any], /, *args: Any) -> None:
-        while not self._slots.acquire(timeout=0.2):
-            if self._stopped.is_set():
-                raise Stopped()
+    def submit(self, fn: Callable[..., Any], /, *args: Any, on_wait: Callable[[bool], None] | None = None) -> None:
+        """Run ``fn(*args)`` on the pool; blocks while it is full (``on_wait(True)`` before waiting,
+        ``on_wait(False)`` after)."""
+        if not self._slots.acquire(blocking=False):
+            if on_wait is not None:
+                on_wait(True)
+            try:
+                while not self._slots.acquire(timeout=0.2):
+                    if self._stopped.is_set():
+                        raise Stopped()
+            finally:
+                if on_wait is not None:
+                    on_wait(False)
         if self._stopped.is_set():
             self._slots.release()
             raise Stopped()

@@ -7,6 +7,7 @@ are truncated (not rounded), so a value never moves into the next second, minute
 from __future__ import annotations
 
 import re
+import time
 from datetime import UTC, datetime
 
 _CANONICAL = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
@@ -75,3 +76,21 @@ def parse_iso_z(value: str) -> datetime:
 def run_dir_name(dt: datetime) -> str:
     """The name of a run directory: ``20241128T154012Z`` (UTC, second precision)."""
     return f"{_as_utc(dt):%Y%m%dT%H%M%SZ}"
+
+
+class MillisClock:
+    """``iso_z`` of the current time, formatted once per millisecond however many records ask (thread-safe:
+    the cache is one tuple, replaced whole)."""
+
+    def __init__(self) -> None:
+        self._cached: tuple[int, str] = (-1, "")
+
+    def now(self) -> str:
+        ms = time.time_ns() // 1_000_000
+        cached = self._cached
+        if cached[0] != ms:
+            seconds, millis = divmod(ms, 1000)
+            stamp = datetime.fromtimestamp(seconds, UTC)
+            cached = (ms, f"{stamp:%Y-%m-%dT%H:%M:%S}.{millis:03d}Z")
+            self._cached = cached
+        return cached[1]

@@ -1,0 +1,128 @@
+"""CPU and memory of a whole run at scale: ``oci-inv run --no-enrich --parquet`` at 100k, 300k and 1M resources.
+
+For each size the emulator (its own process) holds a tenancy of that many resources over ``--regions``; the
+benchmark first pages every region's Search to the end with bare SDK clients, one thread per region, records
+dropped (the floor the emulator and the API set: ``ideal_s``), then runs ``oci-inv run --no-enrich --parquet``
+(JSONL, CSV, Parquet, relationships, GraphML, summary) in a child process and reads its wall time, CPU time
+(user + system) and peak RSS from ``os.wait4``. Prints one JSON line per size with records/s, the ratios to the
+targets (30,000 records/s, 300 MB) and to the ideal, the run's own timing breakdown, and the load average.
+
+    .venv/bin/python benchmarks/records_scale.py [--sizes 100000,300000,1000000] [--regions r1,r2,...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from common import bare_client, start_emulator
+
+TARGET_RECORDS_PER_S = 30_000
+TARGET_RSS_MB = 300
+DEFAULT_REGIONS = "us-ashburn-1,us-phoenix-1,eu-frankfurt-1,ap-tokyo-1"
+
+
+def ideal_search(template: str, config_file: Path, regions: list[str]) -> tuple[float, int]:
+    """Every region's Search paged to the end, one thread per region, raw bodies, nothing kept."""
+    import oci
+
+    cfg = oci.config.from_file(str(config_file))
+    signer = oci.signer.Signer.from_config(cfg)
+    details = oci.resource_search.models.StructuredSearchDetails(query="query all resources")
+    counts: dict[str, int] = {}
+
+    def page_all(region: str) -> None:
+        endpoint = template.format(service="query", region=region)
+        client = bare_client(oci.resource_search.ResourceSearchClient, cfg, signer, endpoint)
+        page, n = None, 0
+        while True:
+            response = client.search_resources(details, limit=1000, **({"page": page} if page else {}))
+            n += len(response.data["items"])
+            page = response.headers.get("opc-next-page")
+            if not page:
+                counts[region] = n
+                return
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=page_all, args=(r,)) for r in regions]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - started, sum(counts.values())
+
+
+def measured_run(template: str, config_file: Path, outdir: Path) -> dict[str, Any]:
+    env = {**os.environ, "OCI_METADATA_BASE_URL": "http://127.0.0.1:9/opc/v2"}
+    cmd = [sys.executable, "-m", "oci_inventory", "run", "--config-file", str(config_file), "--endpoint-template",
+           template, "--outdir", str(outdir), "--quiet", "--no-enrich", "--parquet"]  # fmt: skip
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    assert proc.stdout is not None and proc.stderr is not None
+    out, err = proc.stdout.read().decode(), proc.stderr.read().decode()
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"oci-inv run failed: {err.strip()}")
+    run_dir = Path(out.strip().splitlines()[-1])
+    summary = json.loads((run_dir / "run_summary.json").read_text())
+    return {
+        "wall_s": round(wall, 2),
+        "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
+        "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+        "records": summary["total_discovered"],
+        "search_results": summary["search_results"],
+        "timing": summary["timing"],
+    }
+
+
+def one_size(size: int, regions: str, work: Path) -> dict[str, Any]:
+    proc, template = start_emulator(size, work / "emu", regions)
+    config_file = work / "emu" / "config"
+    try:
+        load_before = os.getloadavg()[0]
+        ideal_s, results = ideal_search(template, config_file, regions.split(","))
+        run = measured_run(template, config_file, work / "out")
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    rate = run["records"] / run["wall_s"]
+    return {
+        "size": size,
+        "regions": len(regions.split(",")),
+        **run,
+        "records_per_s": round(rate),
+        "records_per_cpu_s": round(run["records"] / run["cpu_s"]),
+        "ideal_search_s": round(ideal_s, 2),
+        "ideal_search_results": results,
+        "ratio_to_ideal_search": round(run["wall_s"] / ideal_s, 2),
+        "vs_target_records_per_s": round(rate / TARGET_RECORDS_PER_S, 2),
+        "vs_target_rss": round(run["peak_rss_mb"] / TARGET_RSS_MB, 2),
+        "loadavg_before_after": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="100000,300000,1000000")
+    parser.add_argument("--regions", default=DEFAULT_REGIONS)
+    args = parser.parse_args()
+    for size in (int(s) for s in args.sizes.split(",")):
+        with tempfile.TemporaryDirectory(prefix="oci-inv-bench-") as tmp:
+            print(json.dumps(one_size(size, args.regions, Path(tmp))), flush=True)
+
+
+if __name__ == "__main__":
+    main()
