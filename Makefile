@@ -9,13 +9,13 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
-# The demo needs only the runtime install (no dev tools, no pyarrow).
+# The demo needs the runtime install and DuckDB for its query (no dev tools, no pyarrow).
 $(VENV)/.demo-installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e .
+	$(BIN)/python -m pip install -q -e '.[query]'
 	touch $@
 
 $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e '.[dev,parquet]'
+	$(BIN)/python -m pip install -q -e '.[dev,parquet,query]'
 	touch $@ $(VENV)/.demo-installed
 
 demo: $(VENV)/.demo-installed

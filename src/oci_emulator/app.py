@@ -72,7 +72,8 @@ class App:
         if delay > 0:
             time.sleep(delay)
         resp.headers["opc-request-id"] = headers.get("opc-request-id") or uuid.uuid4().hex.upper()
-        self.journal.append(JournalEntry(method, raw_path, resp.status, req.service, req.region, req.operation))
+        entry = JournalEntry(method, raw_path, resp.status, req.service, req.region, req.operation, req.detail)
+        self.journal.append(entry)
         return resp
 
     @staticmethod

@@ -69,11 +69,20 @@ def _settings(**flags: Any) -> Any:
     from oci_inventory.logging import setup_logging
 
     config = flags.pop("config", None)
-    flags.pop("debug", None)
+    debug = bool(flags.pop("debug", None)) or _debug_env()
     settings = resolve_settings(flags, config_path=config)
-    setup_logging(settings.log_level, settings.log_format)
+    # --debug: DEBUG logs (the SDK's request log included) unless a log level was chosen; run.log gets them too.
+    level = "DEBUG" if debug and settings.sources["log_level"] == "default" else settings.log_level
+    setup_logging(level, settings.log_format, debug=debug)
+    from oci_inventory.runlog import note_settings
+
+    note_settings(settings)
     _STATE.update(profile=settings.profile, config_file=settings.config_file, auth=settings.auth)
     return settings
+
+
+def _debug_env() -> bool:
+    return os.environ.get("OCI_INV_DEBUG", "") not in ("", "0", "false")
 
 
 def _factory(settings: Any) -> Any:
@@ -244,6 +253,34 @@ def list_compartments(fmt: str, include_deleted: bool, **flags: Any) -> int:
 )
 @click.option("--workers-enrich", type=int, help=_env_help("workers_enrich", "Enrichment threads [24]."))
 @click.option("--quiet", is_flag=True, default=None, help=_env_help("quiet", "No progress bars or summary table."))
+@click.option(
+    "--keep-runs",
+    type=int,
+    help=_env_help("keep_runs", "After a complete run, prune to the N newest runs (as 'runs prune --keep N')."),
+)
+@click.option(
+    "--dataset",
+    type=str,
+    help=_env_help("dataset", "Also add a complete run's Parquet to DIR/tenancy=…/run=…/ (implies --parquet)."),
+)
+@click.option(
+    "--per-tenancy-dirs",
+    is_flag=True,
+    default=None,
+    help=_env_help("per_tenancy_dirs", "Write the run into OUTDIR/<tenancy name>/ (automatic once OUTDIR has them)."),
+)
+@click.option(
+    "--genai-summary",
+    is_flag=True,
+    default=None,
+    help=_env_help("genai_summary", "Add an OCI Generative AI executive summary to the reports (docs/genai.md)."),
+)
+@click.option(
+    "--genai-dry-run",
+    is_flag=True,
+    default=None,
+    help=_env_help("genai_dry_run", "Print the redacted GenAI prompt on stderr; send nothing."),
+)
 def run_command(**flags: Any) -> int:
     """Discover, enrich and export every resource; the last line printed is the run directory."""
     from oci_inventory.runner import execute_run
@@ -382,6 +419,61 @@ def config_show(fmt: str, **flags: Any) -> int:
     return 0
 
 
+@cli.command("preflight")
+@common_options
+@click.option("--outdir", type=str, help=_env_help("outdir", "The output directory to check [out]."))
+@click.option("--parquet", is_flag=True, default=None, help=_env_help("parquet", "Check pyarrow for --parquet too."))
+@click.option("--genai", is_flag=True, default=False, help="Require a GenAI configuration (for the GenAI summary).")
+@click.option("--no-auth-check", is_flag=True, default=False, help="Local checks only: no sign-in, no Search call.")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True, help="table for people; json.")
+def preflight_command(fmt: str, genai: bool, no_auth_check: bool, **flags: Any) -> int:
+    """Will a run work here? Python, versions, pyarrow, OCI config/profile/key, sign-in, Search per region, GenAI
+    configuration, output directory: one line each, OK/WARN/FAIL with the fix. Exit 0 ready, 2 a local check
+    failed, 3 sign-in refused, 5 OCI unreachable."""
+    from oci_inventory.preflight import main as preflight_main
+
+    return preflight_main(_settings(**flags), _factory, fmt=fmt, genai=genai, auth_check=not no_auth_check)
+
+
+@cli.command("wizard")
+@common_options
+@click.option("--plan", "plan_file", type=str, help="Re-open a saved plan (a settings file written by the wizard).")
+def wizard_command(plan_file: str | None, **flags: Any) -> int:
+    """Answer a few questions (Enter keeps each default), review the plan and the equivalent command line, then
+    run it now, save it as a settings file for 'oci-inv run --config PLAN', or both. Needs a terminal."""
+    from oci_inventory.wizard.cli import main as wizard_main
+
+    return wizard_main(flags, plan_file, settings_of=_settings, make_factory=_factory)
+
+
+@cli.command("report")
+@common_options
+@click.argument("run", type=str)
+@click.option(
+    "--genai-summary", is_flag=True, default=False, help="Also ask OCI Generative AI for an executive summary."
+)
+@click.option("--genai-dry-run", is_flag=True, default=False, help="Print the redacted GenAI prompt; change nothing.")
+def report_command(run: str, genai_summary: bool, genai_dry_run: bool, **flags: Any) -> int:
+    """Regenerate report.md and report.html of run directory RUN (atomically; recorded in its run_summary.json).
+    The last line printed is the report.html path."""
+    from oci_inventory.report.cli import report_command as report_main
+
+    return report_main(run, genai_summary, genai_dry_run, _settings(**flags), _factory)
+
+
+@cli.command("genai-chat")
+@common_options
+@click.option("--inventory", required=True, type=str, help="A run directory (or its inventory.jsonl).")
+@click.option("--dry-run", is_flag=True, default=False, help="Print the redacted prompt; send nothing.")
+@click.argument("question", type=str)
+def genai_chat_command(inventory: str, question: str, dry_run: bool, **flags: Any) -> int:
+    """Ask OCI Generative AI a QUESTION about a run, from its redacted digest (never raw records); names in the
+    answer are restored locally."""
+    from oci_inventory.genai.cli import chat_command
+
+    return chat_command(inventory, question, dry_run, _settings(**flags), _factory)
+
+
 @cli.command("demo")
 @click.option("--outdir", type=str, default="out/demo", show_default=True, help="Where the demo runs go.")
 @click.option("--size", type=int, default=5000, show_default=True, help="Resources in the emulated tenancy.")
@@ -403,6 +495,16 @@ def _add_emulator_group() -> None:
 
 
 _add_emulator_group()
+
+
+def _add_history_commands() -> None:
+    from oci_inventory.history.cli import query_command, runs_group
+
+    cli.add_command(runs_group)
+    cli.add_command(query_command)
+
+
+_add_history_commands()
 
 
 def _service_error_line(exc: Any) -> tuple[str, ExitCode]:
@@ -474,12 +576,10 @@ def _run_cli(args: list[str], debug: bool) -> int:
         click.echo(f"oci-inv: error: {exc.format_message()}{hint}", err=True)
         return ExitCode.USAGE
     except Exception as exc:
-        if debug:
-            import traceback
+        from oci_inventory.logging import report_error
 
-            traceback.print_exc()
         line, code = (exc.user_line(), exc.exit_code) if isinstance(exc, OciInvError) else _unexpected_line(exc)
-        click.echo(f"oci-inv: error: {line}", err=True)
+        report_error(f"oci-inv: error: {line}", exc if debug else None)  # --log-format json: one JSON line
         return code
 
 

@@ -193,6 +193,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("search_shards", _parse_shards, "auto", "parallel Search page chains per region: auto, off or N"),
     Setting("workers_enrich", _parse_int, 24, "enrichment threads"),
     Setting("quiet", _parse_bool, False, "no progress or tables"),
+    Setting("keep_runs", _parse_int, None, "after a complete run, keep only the N newest runs of the tenancy"),
+    Setting("dataset", _parse_str, None, "Hive-partitioned Parquet dataset a complete run is added to"),
+    Setting("per_tenancy_dirs", _parse_bool, False, "write runs into <outdir>/<tenancy name>/"),
+    Setting("genai_summary", _parse_bool, False, "add an OCI Generative AI executive summary to the reports"),
+    Setting("genai_dry_run", _parse_bool, False, "print the redacted GenAI prompt and send nothing"),
 )
 SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
 

@@ -124,10 +124,32 @@ def run_demo(outdir: Path, *, size: int = 5000, seed: int = 7) -> int:
                 f"   not compared: {visible(entry['region'])} ({visible(entry['reason'])}): "
                 f"{entry['prevRecords']} previous, {entry['currRecords']} current resources"
             )
+        _history(outdir)
         _say(f"== Files of the second run in {second}:")
         for path in sorted(second.iterdir()):
             _say(f"   {path.name:<22} {path.stat().st_size:>12,} bytes")
     return 0
+
+
+def _history(outdir: Path) -> None:
+    """The runs as a history: ``oci-inv runs`` and one named question of ``oci-inv query`` (first rows)."""
+    import importlib.util
+    import io
+    from contextlib import redirect_stdout
+
+    _say(f"== oci-inv runs --outdir {outdir}")
+    _invoke(["runs", "--outdir", str(outdir)])
+    _say(f"== oci-inv query --outdir {outdir} --example public-buckets")
+    if importlib.util.find_spec("duckdb") is None:
+        _say("   (skipped: oci-inv query needs duckdb: pip install 'oci-inventory[query]')")
+        return
+    buffer = io.StringIO()
+    with redirect_stdout(buffer):
+        _invoke(["query", "--outdir", str(outdir), "--example", "public-buckets"])
+    lines = buffer.getvalue().splitlines()
+    for line in lines[:6]:
+        _say(f"   {line}")
+    _say(f"   ... {max(len(lines) - 1, 0)} public buckets in all (docs/query.md: more questions, and the SQL)")
 
 
 def _count(changes: object, name: str) -> int:

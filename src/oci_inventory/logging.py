@@ -93,6 +93,41 @@ class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
 
 
 _FORMAT = {"current": "text"}
+_LEVEL = {"current": "WARNING"}
+_DEBUG = {"on": False}
+
+
+def current_level() -> str:
+    """The level of the stderr log set by :func:`setup_logging` (run.log uses it, or INFO if that is coarser)."""
+    return _LEVEL["current"]
+
+
+def debug_enabled() -> bool:
+    """True with ``--debug`` / ``OCI_INV_DEBUG``: tracebacks, and the SDK's own request log (``ClientFactory``)."""
+    return _DEBUG["on"]
+
+
+def report_error(line: str, exc: BaseException | None = None) -> None:
+    """The one error line of the CLI boundary, after the ``--debug`` traceback of ``exc`` (redacted) when given.
+    With ``--log-format json`` both are one JSON line, the traceback its ``exception`` field: never raw text."""
+    import traceback
+
+    text = None
+    if exc is not None:
+        text = redact("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)).rstrip())
+    if _FORMAT["current"] != "json":
+        sys.stderr.write((text + "\n" if text else "") + line + "\n")
+        sys.stderr.flush()
+        return
+    import time
+
+    now = time.time()
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)) + f".{int(now * 1000) % 1000:03d}Z"
+    entry = {"level": "ERROR", "logger": "oci_inventory", "message": redact(line), "time": stamp}
+    if text:
+        entry["exception"] = text
+    sys.stderr.write(orjson.dumps(entry, option=orjson.OPT_SORT_KEYS).decode() + "\n")
+    sys.stderr.flush()
 
 
 def say(line: str, level: str = "WARNING") -> None:
@@ -110,11 +145,16 @@ def say(line: str, level: str = "WARNING") -> None:
     sys.stderr.flush()
 
 
-def setup_logging(level: str = "WARNING", fmt: str = "text", stream: Any = None) -> None:
-    """Configure the root logger once per invocation; safe to call again (replaces our handler)."""
+def setup_logging(level: str = "WARNING", fmt: str = "text", stream: Any = None, *, debug: bool = False) -> None:
+    """Configure the root logger once per invocation; safe to call again (replaces our handler).
+
+    The handler has the level itself, so a run's ``run.log`` (:mod:`oci_inventory.runlog`) may lower the root
+    logger's level to INFO without more reaching stderr."""
     import time
 
     _FORMAT["current"] = fmt
+    _LEVEL["current"] = level
+    _DEBUG["on"] = debug
 
     handler = logging.StreamHandler(stream) if stream is not None else StderrHandler()
     handler.addFilter(RedactingFilter())
@@ -126,6 +166,7 @@ def setup_logging(level: str = "WARNING", fmt: str = "text", stream: Any = None)
     formatter.converter = time.gmtime
     handler.setFormatter(formatter)
     handler.set_name("oci-inv")
+    handler.setLevel(level)
     root = logging.getLogger()
     for existing in list(root.handlers):
         if existing.get_name() == "oci-inv":

@@ -1,9 +1,13 @@
 """The inventory run: regions → discovery → enrichment → normalization → export, streaming.
 
-Records flow from the per-region Search threads through the enricher pool straight into an external sorter
-that holds compact serialized lines (never record dicts), so memory stays flat as tenancies grow. Enrichers that
-make no API call run inline in the discovery thread; the others run on ``workers_enrich`` threads, with a
-bounded number of records in flight so discovery cannot outrun enrichment without limit.
+The Search page chains of each region put whole pages into the region's :class:`PageSpill` (memory up to a
+budget shared by the run, then a temporary file) and go on paging: Search never waits for enrichment. The region's
+intake thread takes the pages out and does the per-record work: de-duplication, scope, then records whose
+enricher makes no API call are built inline (no thread hand-off), the others go to ``workers_enrich`` threads,
+with a bounded number in flight (the intake thread waits, the spill absorbs the pages meanwhile; one intake
+thread per region, so a region whose enrichment is throttled does not hold up the others' records). Records
+go straight into an external sorter that holds compact serialized lines (never record dicts), so memory stays
+flat as tenancies grow.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -34,10 +38,10 @@ from oci_inventory.enrich.base import (
 from oci_inventory.enrich.default import SKIP
 from oci_inventory.enrich.registry import REGISTRY, Registry
 from oci_inventory.enrich.relations import IN_COMPARTMENT
-from oci_inventory.export.csv import write_csv
-from oci_inventory.export.graph import GRAPH_GRAPHML, GraphCounts, write_graphml
-from oci_inventory.export.jsonl import dumps_record, iter_jsonl, write_jsonl
-from oci_inventory.export.parquet import ensure_pyarrow, write_parquet
+from oci_inventory.export.graph import GRAPH_GRAPHML, GraphCounts
+from oci_inventory.export.inventory import InventoryPaths, write_inventory
+from oci_inventory.export.jsonl import dumps_record, write_jsonl
+from oci_inventory.export.parquet import ensure_pyarrow
 from oci_inventory.export.rundir import RunDirectory
 from oci_inventory.export.sorter import ExternalSorter
 from oci_inventory.export.summary import RegionOutcome, RunScope, RunSummary, SummaryCounter, api_call_figures
@@ -58,10 +62,13 @@ from oci_inventory.oci.failures import no_region_completed
 from oci_inventory.oci.regions import select_regions
 from oci_inventory.oci.search_query import parse_simple, scope_queries
 from oci_inventory.progress import Reporter
+from oci_inventory.report.writer import REPORT_FILES, GenAiPass, write_reports
+from oci_inventory.runlog import RUN_LOG, RunLog
 from oci_inventory.util import interrupts
 from oci_inventory.util.concurrency import BoundedExecutor, Stopped
 from oci_inventory.util.errors import OciInvError, UsageError
-from oci_inventory.util.time import iso_z, utc_now
+from oci_inventory.util.spill import MemoryBudget, PageSpill
+from oci_inventory.util.time import MillisClock, iso_z, utc_now
 
 log = logging.getLogger(__name__)
 
@@ -144,6 +151,7 @@ class _Run:
         scope: set[str] | None,
         records: ExternalSorter,
         relationships: ExternalSorter,
+        tmp_dir: Path | None = None,
     ) -> None:
         self.factory = factory
         self.options = options
@@ -154,6 +162,10 @@ class _Run:
         self.scope = scope
         self.records = records
         self.relationships = relationships
+        self.tmp_dir = tmp_dir
+        self.budget = MemoryBudget()  # Search pages waiting in memory, all regions together
+        self.spills: list[PageSpill] = []
+        self.clock = MillisClock()
         self.dedup = Deduplicator(regions, factory.home_region)
         self.counter = SummaryCounter()
         self.cancel = threading.Event()
@@ -190,8 +202,11 @@ class _Run:
 
         outcome = RegionOutcome(region=region, status="ok")
         started = time.monotonic()
+        spill = self._spill()
+        intake = threading.Thread(target=self.intake, args=(spill,), name=f"intake-{region}", daemon=True)
+        intake.start()
         try:
-            self._list_region(region, outcome)
+            self._list_region(region, outcome, spill)
         except (Cancelled, RetryAborted, Stopped):
             outcome.status = "failed"
             outcome.error = "cancelled"
@@ -210,7 +225,10 @@ class _Run:
         except Exception as exc:
             self._region_failed(region, outcome, exc)
             log.debug("discovery failed in %s", region, exc_info=True, extra={"region": region})
+        finally:
+            spill.close()  # the records of the pages listed so far are kept, even when the region failed
         outcome.duration_s = time.monotonic() - started
+        intake.join()
         self.reporter.region_done(region, outcome.status == "ok")
         if outcome.status == "failed" and not self.cancel.is_set():  # a fatal error speaks for itself
             log.info("region %s failed: %s", region, outcome.error, extra={"region": region})
@@ -225,7 +243,20 @@ class _Run:
             )
         return outcome
 
-    def _list_region(self, region: str, outcome: RegionOutcome) -> None:
+    def _spill(self) -> PageSpill:
+        spill = PageSpill(self.budget, tmp_dir=self.tmp_dir)
+        with self.lock:
+            self.spills.append(spill)
+        return spill
+
+    def abort_intake(self) -> None:
+        """Drop the pages waiting in every spill (the run is being stopped)."""
+        with self.lock:
+            spills = list(self.spills)
+        for spill in spills:
+            spill.abort()
+
+    def _list_region(self, region: str, outcome: RegionOutcome, spill: PageSpill) -> None:
         """Search ``region`` to the last page of each of its queries (``RegionSearch``). A 400 on a later page (an
         expired page token) restarts that listing once from page 1; the restart's records and pages replace the
         first attempt's counts, and the OCIDs the first attempt already accepted are passed over
@@ -235,8 +266,8 @@ class _Run:
             outcome.pages += 1
             self.reporter.page(region, items)
 
-        def accept(item: Mapping[str, Any], relisting: bool) -> None:
-            self.accept(item, region, relisting=relisting)
+        def accept(items: list[dict[str, Any]], relisting: bool, nbytes: int) -> None:
+            spill.put(region, items, relisting=relisting, nbytes=nbytes)
 
         search = RegionSearch(
             self.factory,
@@ -255,7 +286,32 @@ class _Run:
         with self.lock:
             self.failures[region] = exc
 
-    def accept(self, item: Mapping[str, Any], region: str, *, relisting: bool = False) -> None:
+    def intake(self, spill: PageSpill) -> None:
+        """A region's intake thread: every page its chains put in ``spill``, in order, record by record
+        (``accept``). Ends when the spill is closed and empty, or aborted; an error stops the run."""
+        try:
+            for page in spill:
+                if self.cancel.is_set():
+                    break
+                for item in page.items:
+                    self.accept(item, page.region, relisting=page.relisting, on_wait=spill.consumer_waiting)
+        except Stopped:
+            pass  # the run is being stopped: the pool refused the record
+        except BaseException as exc:
+            self.fail(exc)
+        finally:
+            spill.abort() if self.cancel.is_set() else spill.release()
+
+    def accept(
+        self,
+        item: Mapping[str, Any],
+        region: str,
+        *,
+        relisting: bool = False,
+        on_wait: Callable[[bool], None] | None = None,
+    ) -> None:
+        """One Search result, on its region's intake thread: de-duplicate, drop terminated and out-of-scope
+        resources, then build the record inline (no API call) or hand it to the enrichment pool."""
         ocid = item.get("identifier")
         if not ocid or not self.dedup.claim(ocid, region, relisting=relisting):
             return
@@ -277,7 +333,7 @@ class _Run:
         if self.enrich_started is None:
             with self.lock:
                 self.enrich_started = self.enrich_started or time.monotonic()
-        self.pool.submit(self.process, item, record_region, enricher)
+        self.pool.submit(self.process, item, record_region, enricher, on_wait=on_wait)
 
     def enricher_for(self, item: Mapping[str, Any], state: str) -> Enricher:
         """The registry's enricher, except: none with --no-enrich, and nothing to get for a terminated resource."""
@@ -314,7 +370,7 @@ class _Run:
         record = normalize_record(
             item,
             region=region,
-            collected_at=iso_z(utc_now()),
+            collected_at=self.clock.now(),
             enrich_status=result.status,
             enrich_error=result.error,
             details=result.details,
@@ -349,8 +405,10 @@ def run_inventory(
     *,
     reporter: Reporter | None = None,
     registry: Registry = REGISTRY,
+    genai: GenAiPass | None = None,
 ) -> RunResult:
-    """Run one inventory and return where it was written. Raises OciInvError subclasses for the CLI to map."""
+    """Run one inventory and return where it was written. Raises OciInvError subclasses for the CLI to map.
+    ``genai``: the GenAI executive summary pass (or its dry run), done before the commit."""
     reporter = reporter or Reporter()
     preflight(options)
     started = utc_now()
@@ -358,10 +416,13 @@ def run_inventory(
     plan = _plan(factory, options)
 
     interrupts.note_run_started()
-    with RunDirectory.create(options.outdir, started) as rundir:
+    with RunDirectory.create(options.outdir, started) as rundir, RunLog(rundir) as run_log:
         records = ExternalSorter(tmp_dir=rundir.tmp_path)
-        relationships = ExternalSorter(tmp_dir=rundir.tmp_path)
-        run = _Run(factory, options, registry, reporter, plan.regions, plan.tree, plan.in_scope, records, relationships)
+        relationships = ExternalSorter(32 * 2**20, tmp_dir=rundir.tmp_path)  # edges are small: half the budget
+        run = _Run(
+            factory, options, registry, reporter, plan.regions, plan.tree, plan.in_scope, records, relationships,
+            rundir.tmp_path,
+        )  # fmt: skip
         outcomes = _discover_all(run, plan.regions)
         if run.fatal is not None:
             raise run.fatal
@@ -380,8 +441,12 @@ def run_inventory(
             files += [DIFF_FILE, DIFF_SUMMARY_FILE]
         run.export_s = time.monotonic() - export_started
 
+        files.append(RUN_LOG)
+        files += REPORT_FILES
         summary = _summary(factory, run, plan, outcomes, files, started=started, duration_s=time.monotonic() - t0)
         rundir.write_json(RUN_SUMMARY, summary)
+        summary = write_reports(rundir.tmp_path, summary, name=rundir.name, genai=genai)  # report.md, report.html
+        run_log.finish()  # complete before the commit: a committed run directory is never written again
         with interrupts.deferred():  # a signal during the rename is held: the run is committed and known to be
             final = rundir.commit()
             interrupts.note_committed(final)
@@ -416,26 +481,31 @@ def _plan(factory: ClientFactory, options: RunOptions) -> _Plan:
 
 
 def _write_inventory(rundir: RunDirectory, run: _Run, plan: _Plan) -> list[str]:
-    """The sorted inventory and everything derived from it; returns the names of the files written."""
+    """The sorted inventory and everything derived from it, in one pass; returns the names of the files written."""
     options = run.options
-    files = [INVENTORY_JSONL, INVENTORY_CSV, RUN_SUMMARY]
-    inventory = rundir.file(INVENTORY_JSONL)
-    write_jsonl(inventory, run.records.sorted_lines())
+    paths = InventoryPaths(
+        jsonl=rundir.file(INVENTORY_JSONL),
+        csv=rundir.file(INVENTORY_CSV),
+        graphml=rundir.file(GRAPH_GRAPHML),
+        relationships=rundir.file(RELATIONSHIPS_JSONL),
+        parquet=rundir.file(INVENTORY_PARQUET) if options.parquet else None,
+    )
+    written = write_inventory(
+        paths, run.records.sorted_lines(), run.relationships.sorted_lines(), csv_raw=options.csv_raw
+    )
     run.records.close()
-    write_csv(rundir.file(INVENTORY_CSV), (rec for _, rec in iter_jsonl(inventory)), raw=options.csv_raw)
+    run.relationships.close()
+    run.graph = written.graph
+    files = [INVENTORY_JSONL, INVENTORY_CSV, RUN_SUMMARY, GRAPH_GRAPHML]
+    if options.parquet:
+        files.append(INVENTORY_PARQUET)
+    if written.relationships:
+        files.append(RELATIONSHIPS_JSONL)
+    else:
+        paths.relationships.unlink()
     if plan.tree_listed:
         write_jsonl(rundir.file(COMPARTMENTS_JSONL), (dumps_record(c.as_json()) for c in plan.tree.compartments))
         files.append(COMPARTMENTS_JSONL)
-    if options.parquet:
-        write_parquet(rundir.file(INVENTORY_PARQUET), (rec for _, rec in iter_jsonl(inventory)))
-        files.append(INVENTORY_PARQUET)
-    if len(run.relationships):
-        write_jsonl(rundir.file(RELATIONSHIPS_JSONL), run.relationships.sorted_lines())
-        files.append(RELATIONSHIPS_JSONL)
-    run.relationships.close()
-    edges = rundir.file(RELATIONSHIPS_JSONL) if RELATIONSHIPS_JSONL in files else None
-    run.graph = write_graphml(rundir.file(GRAPH_GRAPHML), inventory, edges)
-    files.append(GRAPH_GRAPHML)
     return files
 
 
@@ -546,6 +616,7 @@ def _discover_all(run: _Run, regions: list[str]) -> list[RegionOutcome]:
         return sorted(outcomes, key=lambda o: o.region)
     except BaseException:
         run.cancel.set()
+        run.abort_intake()
         run.factory.retry.stop()
         run.pool.stop()
         region_pool.shutdown(wait=False, cancel_futures=True)

@@ -9,7 +9,7 @@ from typing import Any
 
 from oci_inventory.logging import say
 from oci_inventory.oci.discovery import parse_shards
-from oci_inventory.pipeline import RunOptions, RunResult, preflight, run_inventory
+from oci_inventory.pipeline import RunOptions, RunResult, run_inventory
 from oci_inventory.progress import Reporter, RichReporter
 from oci_inventory.util import interrupts
 from oci_inventory.util.errors import ConfigError, ExitCode
@@ -34,6 +34,11 @@ RUN_FLAGS = (
     "auth",
     "profile",
     "endpoint_template",
+    "keep_runs",
+    "dataset",
+    "per_tenancy_dirs",
+    "genai_summary",
+    "genai_dry_run",
 )
 
 
@@ -51,7 +56,7 @@ def options_from_settings(settings: Any) -> RunOptions:
         compartments=settings.compartments,
         subtree=not settings.no_subtree,
         include_terminated=settings.include_terminated,
-        parquet=settings.parquet,
+        parquet=settings.parquet or bool(settings.dataset),  # --dataset adds the run's inventory.parquet
         no_enrich=settings.no_enrich,
         csv_raw=settings.csv_raw,
         prev=Path(settings.prev).expanduser() if settings.prev and settings.prev != PREV_LATEST else None,
@@ -71,14 +76,21 @@ def _console() -> Any:
 
 
 def execute_run(settings: Any, make_factory: Callable[[Any], Any]) -> int:
+    from oci_inventory.genai.cli import genai_for_run, genai_pass
+    from oci_inventory.history import placement
+
     options = options_from_settings(settings)
-    preflight(options)  # before any API call: --parquet without pyarrow, a bad --prev
+    genai_config = genai_for_run(settings.genai_summary, settings.genai_dry_run)  # exit 2 before any API call
+    per_tenancy = placement.wants_tenancy_dirs(settings.per_tenancy_dirs, options.outdir)
+    placement.early_checks(options, per_tenancy)  # preflight before any API call: pyarrow, a bad --prev
+    factory = make_factory(settings)
+    placement.place_run(options, factory, per_tenancy)  # <outdir>/<tenancy>/ when runs are kept per tenancy
     if options.prev_latest and options.prev is None:
         say(f"oci-inv: no complete previous run in {options.outdir}; this run has no diff", "INFO")
-    factory = make_factory(settings)
     interactive = sys.stderr.isatty() and not settings.quiet
     reporter: Reporter = RichReporter(_console()) if interactive else Reporter()
-    result = run_inventory(factory, options, reporter=reporter)
+    genai = genai_pass(factory, genai_config, settings.genai_dry_run)  # the reports' second pass (docs/genai.md)
+    result = run_inventory(factory, options, reporter=reporter, genai=genai)
     if interactive:
         print_summary(result)
     elif not settings.quiet:
@@ -99,6 +111,7 @@ def execute_run(settings: Any, make_factory: Callable[[Any], Any]) -> int:
         say(warning)
     with interrupts.deferred():
         interrupts.announce(result.run_dir)
+    placement.after_run(result.run_dir, result.summary, dataset=settings.dataset, keep_runs=settings.keep_runs)
     # Exit 4 needs a region that completed: when none did, run_inventory raised (exit 3 or 5) and committed nothing.
     return int(ExitCode.PARTIAL if result.failed_regions else ExitCode.OK)
 

@@ -24,6 +24,7 @@ class Request:
     region: str = ""
     params: dict[str, str] = field(default_factory=dict)
     operation: str = ""
+    detail: str | None = None  # what a handler asks the journal to keep (the chat prompt)
 
     def json(self) -> Any:
         try:

@@ -15,6 +15,7 @@ class JournalEntry:
     service: str  # "identity", "query", ..., "_emulator" for control, "imds"/"auth" for auth endpoints
     region: str
     operation: str  # e.g. "SearchResources", "ListCompartments"; "" when no route matched
+    detail: str | None = None  # what the handler kept of the request (GenAI chat: the prompt), else None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

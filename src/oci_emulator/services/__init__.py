@@ -7,6 +7,7 @@ from collections.abc import Callable
 from oci_emulator.core.pagination import Paginator
 from oci_emulator.core.routing import Router
 from oci_emulator.model.tenancy import TenancyModel
+from oci_emulator.services.genai.routes import genai_router
 from oci_emulator.services.identity.routes import identity_router
 from oci_emulator.services.resources import resource_routes
 from oci_emulator.services.search.routes import search_router
@@ -17,6 +18,7 @@ ModelRef = Callable[[], TenancyModel]
 SERVICE_FACTORIES: dict[str, Callable[[ModelRef, Paginator], Router]] = {
     "identity": identity_router,
     "query": search_router,
+    "inference.generativeai": genai_router,
 }
 
 

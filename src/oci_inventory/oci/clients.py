@@ -29,7 +29,9 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from oci_inventory.auth.providers import AuthContext
+from oci_inventory.logging import debug_enabled
 from oci_inventory.oci.calls import CallCounter
+from oci_inventory.oci.fastjson import use_orjson
 from oci_inventory.oci.throttle import Throttle
 
 log = logging.getLogger(__name__)
@@ -178,6 +180,7 @@ class RetryPolicy:
     def make_retrying_call(self, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         self.calls.count(func, kwargs)
         service, endpoint = call_key(func)
+        region = getattr(getattr(func, "__self__", None), "oci_inv_region", None)  # set by ClientFactory.client
         start = self.clock()
         tries = {"throttled": 0, "error": 0}
         while True:
@@ -189,8 +192,9 @@ class RetryPolicy:
                 result = func(*args, **kwargs)
             except Exception as exc:
                 remaining = self.max_total_s - (self.clock() - start)
-                delay = self._retry_delay(exc, (service, endpoint), sent, tries, remaining)
+                delay = self._retry_delay(exc, (service, endpoint), sent, tries, remaining, region)
                 if delay is None:
+                    log.info("OCI call failed: %s", failure_text(exc), extra=error_context(exc, service, region))
                     raise
                 self.sleep(delay)
             else:
@@ -198,7 +202,13 @@ class RetryPolicy:
                 return result
 
     def _retry_delay(
-        self, exc: BaseException, key: tuple[str, str], sent: float, tries: dict[str, int], remaining: float
+        self,
+        exc: BaseException,
+        key: tuple[str, str],
+        sent: float,
+        tries: dict[str, int],
+        remaining: float,
+        region: str | None = None,
     ) -> float | None:
         """How long to wait before retrying ``exc``, or None to give up: not retryable, out of attempts, out of the
         429 budget, or a wait that ends past ``remaining`` seconds. Counts the retry when there is one."""
@@ -226,14 +236,32 @@ class RetryPolicy:
             f"throttled {attempt} times" if kind == "throttled" else f"attempt {attempt} of {self.max_attempts}",
             delay,
             extra={
-                "status": getattr(exc, "status", None),
-                "operation": getattr(exc, "operation_name", None),
-                "opc_request_id": getattr(exc, "request_id", None),
+                **error_context(exc, key[0], region),
                 "attempt": attempt,
                 "delay_s": round(delay, 3),
             },
         )
         return delay
+
+
+def error_context(exc: BaseException, service: str, region: str | None) -> dict[str, Any]:
+    """The log fields of a failed OCI call: service, operation, region, HTTP status, OCI code, opc-request-id."""
+    return {
+        "service": service or None,
+        "operation": getattr(exc, "operation_name", None),
+        "region": region,
+        "status": getattr(exc, "status", None),
+        "code": getattr(exc, "code", None),
+        "opc_request_id": getattr(exc, "request_id", None),
+    }
+
+
+def failure_text(exc: BaseException) -> str:
+    """``404 NotAuthorizedOrNotFound on GetInstance`` for a service error, else the exception type and message."""
+    status = getattr(exc, "status", None)
+    if status is not None and hasattr(exc, "code"):
+        return f"{status} {exc.code} on {getattr(exc, 'operation_name', None) or 'a request'}"
+    return " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
 
 
 def service_prefix(service_endpoint_template: str) -> str:
@@ -314,6 +342,12 @@ class ClientFactory:
         endpoint = self.endpoint_for(made, region) if service_endpoint is None else None
         if endpoint:
             made.base_client.endpoint = endpoint
+        made.base_client.oci_inv_region = region  # for the log lines of RetryPolicy (error_context)
+        if raw:
+            use_orjson(made.base_client)
+        if debug_enabled():  # --debug: the SDK's request log, through our redacting handlers (never http.client's
+            made.base_client.logger.disabled = False  # debuglevel, which prints raw headers to stdout)
+            made.base_client.logger.setLevel(logging.DEBUG)
         cache[key] = made
         return made  # type: ignore[no-any-return]
 
@@ -322,3 +356,14 @@ class ClientFactory:
         import oci
 
         return self.client(oci.identity.IdentityClient, self.home_region, raw=raw)
+
+    def genai_inference(self, region: str, *, endpoint: str | None = None) -> Any:
+        """A GenerativeAiInferenceClient for ``region`` (the GenAI executive summary, ``genai-chat``), built like
+        every other client (signer, retries, timeouts, ``--endpoint-template``); ``endpoint``, the GenAI settings'
+        explicit endpoint, replaces the regional one when given."""
+        import oci
+
+        client = self.client(oci.generative_ai_inference.GenerativeAiInferenceClient, region)
+        if endpoint:
+            client.base_client.endpoint = endpoint.rstrip("/")
+        return client
