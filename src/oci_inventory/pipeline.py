@@ -67,6 +67,7 @@ from oci_inventory.runlog import RUN_LOG, RunLog
 from oci_inventory.util import interrupts
 from oci_inventory.util.concurrency import BoundedExecutor, Stopped
 from oci_inventory.util.errors import OciInvError, UsageError
+from oci_inventory.util.memory import limit_malloc_arenas
 from oci_inventory.util.spill import MemoryBudget, PageSpill
 from oci_inventory.util.time import MillisClock, iso_z, utc_now
 
@@ -411,6 +412,7 @@ def run_inventory(
     ``genai``: the GenAI executive summary pass (or its dry run), done before the commit."""
     reporter = reporter or Reporter()
     preflight(options)
+    limit_malloc_arenas()  # before the run's threads exist: see util/memory.py
     started = utc_now()
     t0 = time.monotonic()
     plan = _plan(factory, options)
