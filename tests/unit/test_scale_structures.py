@@ -128,3 +128,12 @@ def test_orjson_decoding_keeps_the_sdk_semantics(raw_base_client: Any) -> None:
     # strict JSON, as the SDK's default: a raw control character makes the body text; allowed, the SDK decodes it
     assert decode(b'{"a": "x\x01"}', "object") == '{"a": "x\x01"}'
     assert decode(b'{"a": "x\x01"}', "object", allow_control_chars=True) == {"a": "x\x01"}
+
+
+def test_malloc_arenas_are_capped_on_glibc() -> None:
+    import platform
+
+    from oci_inventory.util.memory import limit_malloc_arenas
+
+    expected = platform.system() == "Linux" and platform.libc_ver()[0] == "glibc"
+    assert limit_malloc_arenas() is expected
