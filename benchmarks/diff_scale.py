@@ -3,8 +3,13 @@
 Generates two run directories of ``--size`` synthetic records each (the shape of ``inventory.jsonl``: built with
 ``normalize_record``, written with ``dumps_record``, with a ``run_summary.json``), the second with 1% of the
 resources changed, 0.1% removed and 0.1% added. Then, in a subprocess each, ``oci-inv diff --prev A --curr B
---outdir D --format json`` on the sorted pair and on a shuffled copy of both, measuring wall time and the child's
-own peak RSS (``os.wait4``). Prints JSON with the figures and their ratios to the targets (10 s, 300 MB).
+--outdir D --format json`` on the sorted pair and on a shuffled copy of both, measuring wall time, CPU time (user +
+system of the child and its worker processes, from ``os.wait4``) and peak RSS. The diff runs in several processes
+at once, so the peak RSS reported is the sum of every process's own peak (``VmHWM``, sampled every 20 ms from
+``/proc``): an upper bound of what they held together; the largest sampled sum of their current RSS and the largest
+single process (``os.wait4``) are reported too. Prints JSON with the figures, their ratios to the targets (10 s,
+300 MB) and the load average before and after each case (other work on the machine skews the figures). Both
+inventories are read once before each case, so the page cache is as warm as right after a run.
 
     .venv/bin/python benchmarks/diff_scale.py [--size 1000000] [--keep DIR]
 """
@@ -18,6 +23,7 @@ import random
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -96,28 +102,98 @@ def generate(work: Path, size: int) -> None:
         _write_run(work / "shuffled" / name, lines)
 
 
+def _kb(status: str, field: str) -> int:
+    for line in status.splitlines():
+        if line.startswith(field):
+            return int(line.split()[1])
+    return 0
+
+
+def _tree(pid: int) -> list[int]:
+    """``pid`` and its descendants."""
+    found, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        found.append(p)
+        try:
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as fh:
+                    todo.extend(int(c) for c in fh.read().split())
+        except OSError:
+            continue
+    return found
+
+
+class _Sampler(threading.Thread):
+    """Every 20 ms: each process's peak RSS (VmHWM) and the sum of current RSS over the process tree of ``pid``."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.hwm_kb: dict[int, int] = {}
+        self.max_sum_kb = 0
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(0.02):
+            total = 0
+            for p in _tree(self.pid):
+                try:
+                    with open(f"/proc/{p}/status") as fh:
+                        status = fh.read()
+                except OSError:
+                    continue
+                total += _kb(status, "VmRSS:")
+                self.hwm_kb[p] = max(self.hwm_kb.get(p, 0), _kb(status, "VmHWM:"))
+            self.max_sum_kb = max(self.max_sum_kb, total)
+
+
+def _load() -> float:
+    return round(os.getloadavg()[0], 2)
+
+
+def _warm(base: Path) -> None:
+    """Read both inventories once, so the figures are of a page cache as warm as right after a run."""
+    for name in ("prev", "curr"):
+        with open(base / name / "inventory.jsonl", "rb", buffering=0) as fh:
+            while fh.read(8 << 20):
+                pass
+
+
 def measure(work: Path, case: str) -> dict[str, Any]:
-    """One ``oci-inv diff`` in a child process: wall seconds and that child's peak RSS."""
+    """One ``oci-inv diff`` in a child process: wall and CPU seconds, peak RSS of its processes."""
     base = work / case
+    _warm(base)
     cmd = [sys.executable, "-m", "oci_inventory", "diff", "--prev", str(base / "prev"), "--curr", str(base / "curr"),
            "--outdir", str(base / "diff"), "--format", "json"]  # fmt: skip
+    load_before = _load()
     started = time.perf_counter()
     with open(os.devnull, "wb") as null:
         proc = subprocess.Popen(cmd, stdout=null, stderr=subprocess.PIPE)
+        sampler = _Sampler(proc.pid)
+        sampler.start()
         _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - started
+    sampler.done.set()
+    sampler.join()
     assert proc.stderr is not None
     err = proc.stderr.read().decode()
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise SystemExit(f"oci-inv diff failed ({proc.returncode}): {err.strip()}")
     summary = json.loads((base / "diff" / "diff_summary.json").read_text())
-    peak_mb = usage.ru_maxrss / 1024
+    largest_mb = usage.ru_maxrss / 1024
+    peak_mb = max(largest_mb, sum(sampler.hwm_kb.values()) / 1024)
     return {
         "wall_s": round(wall, 2),
+        "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
         "peak_rss_mb": round(peak_mb, 1),
+        "peak_rss_sampled_sum_mb": round(sampler.max_sum_kb / 1024, 1),
+        "largest_process_rss_mb": round(largest_mb, 1),
+        "processes": len(sampler.hwm_kb),
         "wall_vs_target": round(wall / TARGET_S, 3),
         "rss_vs_target": round(peak_mb / TARGET_MB, 3),
+        "load_avg_1m": [load_before, _load()],
         "counts": {k: summary[k] for k in ("added", "removed", "changed", "unchanged")},
     }
 
@@ -146,7 +222,8 @@ def main() -> None:
         "records": args.size,
         "inventory_mb": round(size_mb, 1),
         "generate_s": round(generated_s, 1),
-        "load_avg_1m_after": round(os.getloadavg()[0], 2),  # other work on the machine skews the figures
+        "load_avg_1m_after": _load(),  # other work on the machine skews the figures
+        "cores": len(os.sched_getaffinity(0)),
         "targets": {"wall_s": TARGET_S, "peak_rss_mb": TARGET_MB},
         **figures,
     }

@@ -19,8 +19,11 @@ from typing import Any
 
 import orjson
 
-from oci_inventory.diff.fields import before_after, changed_fields, field_changes
+from oci_inventory.diff.fields import changed_fields
 from oci_inventory.diff.hash import record_hash
+from oci_inventory.diff.merge import CATEGORIES, Anomaly
+from oci_inventory.diff.merge import COLLECTED_PREFIX as _COLLECTED_PREFIX
+from oci_inventory.diff.merge import changed_entry as _changed_entry
 from oci_inventory.diff.reader import (
     SORT_BUFFER_BYTES,
     Entry,
@@ -41,15 +44,13 @@ from oci_inventory.diff.scope import (
     load_run,
     resolve_inventory_path,
 )
+from oci_inventory.diff.shard import fast_diff
 from oci_inventory.diff.spool import Spool
 from oci_inventory.export.rundir import atomic_write_chunks, json_bytes
 from oci_inventory.util.errors import ConfigError, InputError
 
 DIFF_FILE = "diff.json"
 DIFF_SUMMARY_FILE = "diff_summary.json"
-CATEGORIES = ("added", "removed", "changed", "unchanged")
-#: Canonical lines (sorted keys) start with ``collectedAt`` unless a record has a key that sorts before it.
-_COLLECTED_PREFIX = b'{"collectedAt":"'
 
 __all__ = [
     "DiffResult",
@@ -189,22 +190,6 @@ class DiffResult:
         }
 
 
-def _changed_entry(prev: dict[str, Any], curr: dict[str, Any], prev_hash: str, curr_hash: str) -> dict[str, Any]:
-    changes = field_changes(prev, curr)
-    before, after = before_after(changes)
-    return {
-        "ocid": curr["ocid"],
-        "resourceType": curr.get("resourceType"),
-        "displayName": curr.get("displayName"),
-        "region": curr.get("region"),
-        "changedFields": [c.path for c in changes],
-        "before": before,
-        "after": after,
-        "prevHash": prev_hash,
-        "currHash": curr_hash,
-    }
-
-
 def _same_content(prev: bytes, curr: bytes) -> bool:
     """True when two canonical lines differ at most in their leading ``collectedAt`` string: then the records'
     hashes are equal. False says nothing (the hashes decide)."""
@@ -294,11 +279,43 @@ def diff_runs(
 
     A scope difference (query, compartments, subtree, include_terminated) is an :class:`InputError` unless
     ``allow_scope_change``; an inventory whose record count differs from its own summary is an :class:`InputError`.
-    An unsorted side is read again through the external sorter with ``sort_buffer`` bytes of memory.
+    An unsorted side is sorted with about ``sort_buffer`` bytes of memory per process.
+
+    The fast path (:mod:`oci_inventory.diff.shard`) compares by OCID range over processes; whatever it does not
+    decide (an input error above all) is diffed again the exact way, which reports the error.
     """
     scope_change = check_scope(prev, curr, allow_change=allow_scope_change)
     cover = coverage(prev, curr)
     paths = (prev.inventory, curr.inventory)
+    try:
+        tally = fast_diff(paths, cover.compared, bucket_bytes=max(sort_buffer // 2, 4096))
+    except Anomaly:
+        result = _exact_diff(cover, scope_change, paths, sort_buffer)
+    else:
+        result = DiffResult(
+            coverage=cover,
+            scope_change=scope_change,
+            added=tally.added,
+            removed=tally.removed,
+            changed=tally.changed,
+            unchanged=tally.unchanged,
+            by_resource_type=tally.by_resource_type,
+            not_compared=tally.not_compared,
+            read=tally.read,
+        )
+    try:
+        check_total(prev, result.read[0])
+        check_total(curr, result.read[1])
+    except BaseException:
+        result.close()
+        raise
+    return result
+
+
+def _exact_diff(
+    cover: Coverage, scope_change: dict[str, dict[str, Any]] | None, paths: tuple[Path, Path], sort_buffer: int
+) -> DiffResult:
+    """The reference diff: one process, every line parsed, errors reported in stream order."""
     unsorted_sides: set[int] = set()
     while True:
         result = DiffResult(coverage=cover, scope_change=scope_change)
@@ -312,11 +329,12 @@ def diff_runs(
             if other not in unsorted_sides and not _starts_sorted(paths[other]):
                 unsorted_sides.add(other)  # found now, so the side just found unsorted is not sorted twice
             continue
+        except BaseException:
+            result.close()
+            raise
         finally:
             for stream in streams:
                 stream.close()
-        check_total(prev, result.read[0])
-        check_total(curr, result.read[1])
         return result
 
 
@@ -336,6 +354,14 @@ def check_diff_outdir(out_dir: Path) -> None:
 
 def json_array(items: Iterable[bytes]) -> Iterator[bytes]:
     """A JSON array with one element per line."""
+    if isinstance(items, Spool):  # in blocks, not value by value
+        if not len(items):
+            yield b"]"
+            return
+        yield b"\n"
+        yield from items.joined(b",\n")
+        yield b"\n]"
+        return
     sep = b"\n"
     for item in items:
         yield sep
