@@ -18,46 +18,15 @@ import os
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
-from common import bare_client, start_emulator
+from common import ideal_search, start_emulator
 
 TARGET_RECORDS_PER_S = 30_000
 TARGET_RSS_MB = 300
 DEFAULT_REGIONS = "us-ashburn-1,us-phoenix-1,eu-frankfurt-1,ap-tokyo-1"
-
-
-def ideal_search(template: str, config_file: Path, regions: list[str]) -> tuple[float, int]:
-    """Every region's Search paged to the end, one thread per region, raw bodies, nothing kept."""
-    import oci
-
-    cfg = oci.config.from_file(str(config_file))
-    signer = oci.signer.Signer.from_config(cfg)
-    details = oci.resource_search.models.StructuredSearchDetails(query="query all resources")
-    counts: dict[str, int] = {}
-
-    def page_all(region: str) -> None:
-        endpoint = template.format(service="query", region=region)
-        client = bare_client(oci.resource_search.ResourceSearchClient, cfg, signer, endpoint)
-        page, n = None, 0
-        while True:
-            response = client.search_resources(details, limit=1000, **({"page": page} if page else {}))
-            n += len(response.data["items"])
-            page = response.headers.get("opc-next-page")
-            if not page:
-                counts[region] = n
-                return
-
-    started = time.perf_counter()
-    threads = [threading.Thread(target=page_all, args=(r,)) for r in regions]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return time.perf_counter() - started, sum(counts.values())
 
 
 def measured_run(template: str, config_file: Path, outdir: Path) -> dict[str, Any]:

@@ -25,39 +25,7 @@ import threading
 import time
 from pathlib import Path
 
-from common import bare_client, start_emulator
-
-
-def ideal_discovery(template: str, config_file: Path, regions: list[str]) -> tuple[float, int]:
-    import oci
-
-    cfg = oci.config.from_file(str(config_file))
-    signer = oci.signer.Signer.from_config(cfg)
-    details = oci.resource_search.models.StructuredSearchDetails(query="query all resources")
-    counts: dict[str, int] = {}
-
-    def page_all(region: str) -> None:
-        client = bare_client(
-            oci.resource_search.ResourceSearchClient, cfg, signer, template.format(service="query", region=region)
-        )
-        page = None
-        n = 0
-        while True:
-            kwargs = {"page": page} if page else {}
-            response = client.search_resources(details, limit=1000, **kwargs)
-            n += len(response.data["items"])
-            page = response.headers.get("opc-next-page")
-            if not page:
-                break
-        counts[region] = n
-
-    started = time.perf_counter()
-    threads = [threading.Thread(target=page_all, args=(r,)) for r in regions]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return time.perf_counter() - started, sum(counts.values())
+from common import bare_client, ideal_search, start_emulator
 
 
 def ideal_gets(template: str, config_file: Path, run_dir: Path, home: str, workers: int) -> tuple[float, int]:
@@ -113,7 +81,7 @@ def main() -> None:
         proc, template = start_emulator(args.size, work / "emu", args.regions)
         config_file = work / "emu" / "config"
         try:
-            ideal_s, searched = ideal_discovery(template, config_file, regions)
+            ideal_s, searched = ideal_search(template, config_file, regions)
             env = {**os.environ, "OCI_METADATA_BASE_URL": "http://127.0.0.1:9/opc/v2"}
             cmd = [sys.executable, "-m", "oci_inventory", "run", "--config-file", str(config_file),
                    "--endpoint-template", template, "--outdir", str(work / "out"), "--quiet"]  # fmt: skip

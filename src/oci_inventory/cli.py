@@ -16,11 +16,11 @@ from typing import Any, TypeVar
 import click
 
 from oci_inventory import __version__
+from oci_inventory.cli_options import format_option
 from oci_inventory.util.errors import EXIT_CODE_HELP, ExitCode, OciInvError
 
 F = TypeVar("F", bound=Callable[..., Any])
 FORMATS = click.Choice(["table", "json"])
-LIST_FORMATS = click.Choice(["table", "json", "csv"])
 _STATE: dict[str, Any] = {}  # what the error boundary may name: profile, config file
 
 
@@ -125,20 +125,9 @@ def cli() -> None:
     """oci-inv: a complete, repeatable, read-only inventory of an OCI tenancy."""
 
 
-def _format_option(func: F) -> F:
-    return click.option(
-        "--format",
-        "fmt",
-        type=LIST_FORMATS,
-        default="table",
-        show_default=True,
-        help="table for people; json, or csv (header row, RFC 4180) for scripts.",
-    )(func)
-
-
 @cli.command("validate-auth")
 @common_options
-@_format_option
+@format_option
 def validate_auth(fmt: str, **flags: Any) -> int:
     """Check the credentials: auth method, tenancy, principal, home region, subscribed regions."""
     from oci_inventory.identity import auth_summary
@@ -157,7 +146,7 @@ def validate_auth(fmt: str, **flags: Any) -> int:
 
 @cli.command("list-regions")
 @common_options
-@_format_option
+@format_option
 def list_regions(fmt: str, **flags: Any) -> int:
     """List the tenancy's subscribed regions (name, key, home, status)."""
     from oci_inventory.identity import region_rows
@@ -172,7 +161,7 @@ def list_regions(fmt: str, **flags: Any) -> int:
 
 @cli.command("list-compartments")
 @common_options
-@_format_option
+@format_option
 @click.option("--include-deleted", is_flag=True, default=False, help="Also list DELETED compartments.")
 def list_compartments(fmt: str, include_deleted: bool, **flags: Any) -> int:
     """List the whole compartment tree: full path, name, OCID, parent, lifecycle state."""
@@ -338,7 +327,7 @@ def diff_command(
 @click.option("--inventory", type=str, help="A run directory (or its inventory.jsonl); without it, discover live.")
 @click.option("--regions", type=str, help=_env_help("regions", "Live: comma list of regions [all READY subscribed]."))
 @click.option("--query", type=str, help=_env_help("query", "Live: Structured Search query [query all resources]."))
-@_format_option
+@format_option
 def enrich_coverage(fmt: str, inventory: str | None, **flags: Any) -> int:
     """Per resource type: records, whether an enricher exists, how enrichment ended; biggest gap first.
 
@@ -408,7 +397,7 @@ def config_group() -> None:
 
 @config_group.command("show")
 @common_options
-@_format_option
+@format_option
 def config_show(fmt: str, **flags: Any) -> int:
     """Print the effective settings and where each comes from (flag, env, file, default)."""
     from oci_inventory.render import emit_rows

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 import sys
+import time
 from typing import Any
 
 import orjson
@@ -48,14 +49,21 @@ class RedactingFilter(logging.Filter):
 
 
 class JsonFormatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        entry: dict[str, Any] = {
-            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}Z",
+    """One JSON object per line: time (UTC), level, logger, message, the ``fields`` present, ``exception``."""
+
+    fields: tuple[str, ...] = CONTEXT_FIELDS
+
+    def entry(self, record: logging.LogRecord) -> dict[str, Any]:
+        return {
+            "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z",
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
         }
-        for name in CONTEXT_FIELDS:
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = self.entry(record)
+        for name in self.fields:
             value = getattr(record, name, None)
             if value is not None:
                 entry[name] = value
@@ -119,7 +127,6 @@ def report_error(line: str, exc: BaseException | None = None) -> None:
         sys.stderr.write((text + "\n" if text else "") + line + "\n")
         sys.stderr.flush()
         return
-    import time
 
     now = time.time()
     stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)) + f".{int(now * 1000) % 1000:03d}Z"
@@ -135,8 +142,6 @@ def say(line: str, level: str = "WARNING") -> None:
     text logs, as one JSON object (``time, level, logger, message``) with ``--log-format json``, so stderr stays
     parseable line by line."""
     if _FORMAT["current"] == "json":
-        import time
-
         now = time.time()
         stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)) + f".{int(now * 1000) % 1000:03d}Z"
         entry = {"level": level, "logger": "oci_inventory", "message": redact(line), "time": stamp}
@@ -150,7 +155,6 @@ def setup_logging(level: str = "WARNING", fmt: str = "text", stream: Any = None,
 
     The handler has the level itself, so a run's ``run.log`` (:mod:`oci_inventory.runlog`) may lower the root
     logger's level to INFO without more reaching stderr."""
-    import time
 
     _FORMAT["current"] = fmt
     _LEVEL["current"] = level

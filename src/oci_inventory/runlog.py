@@ -18,9 +18,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, Protocol
 
-import orjson
-
-from oci_inventory.logging import CONTEXT_FIELDS, RedactingFilter, current_level, redact
+from oci_inventory.logging import CONTEXT_FIELDS, JsonFormatter, RedactingFilter, current_level, redact
 
 RUN_LOG = "run.log"
 #: Fields a run.log line may carry besides time, level, logger and message.
@@ -46,27 +44,13 @@ def noted_settings() -> dict[str, dict[str, str]]:
     return {name: dict(entry) for name, entry in _SETTINGS.items()}
 
 
-class RunLogFormatter(logging.Formatter):
-    """One JSON object per line: time (UTC), level, logger, message, the context fields, ``exception``."""
+class RunLogFormatter(JsonFormatter):
+    """The stderr JSON line plus the thread and the run.log-only fields (``code``, ``settings``, ``files``)."""
 
-    def format(self, record: logging.LogRecord) -> str:
-        import time
+    fields = RUN_LOG_FIELDS
 
-        stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z"
-        entry: dict[str, Any] = {
-            "time": stamp,
-            "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-            "thread": record.threadName,
-        }
-        for name in RUN_LOG_FIELDS:
-            value = getattr(record, name, None)
-            if value is not None:
-                entry[name] = value
-        if record.exc_text:
-            entry["exception"] = record.exc_text
-        return orjson.dumps(entry, option=orjson.OPT_SORT_KEYS, default=str).decode()
+    def entry(self, record: logging.LogRecord) -> dict[str, Any]:
+        return {**super().entry(record), "thread": record.threadName}
 
 
 class _RunLogHandler(logging.Handler):

@@ -12,25 +12,13 @@ from typing import Any
 
 import click
 
+from oci_inventory.cli_options import format_option
 from oci_inventory.history import examples
-
-LIST_FORMATS = click.Choice(["table", "json", "csv"])
 
 
 def _outdir_option(func: Any) -> Any:
     return click.option(
         "--outdir", type=str, help="The directory runs are written to (as for run) [out]. Env: OCI_INV_OUTDIR."
-    )(func)
-
-
-def _format_option(func: Any) -> Any:
-    return click.option(
-        "--format",
-        "fmt",
-        type=LIST_FORMATS,
-        default="table",
-        show_default=True,
-        help="table for people; json (an array of row objects) or csv (header row, RFC 4180) for scripts.",
     )(func)
 
 
@@ -46,7 +34,7 @@ def _settings(outdir: str | None) -> Any:
 
 @click.group("runs", invoke_without_command=True)
 @_outdir_option
-@_format_option
+@format_option
 @_debug_option
 @click.pass_context
 def runs_group(ctx: click.Context, outdir: str | None, fmt: str, debug: bool) -> int:
@@ -78,7 +66,7 @@ def runs_group(ctx: click.Context, outdir: str | None, fmt: str, debug: bool) ->
     help="Keep the runs started in the last D days (with --keep: a run either rule keeps is kept).",
 )
 @click.option("--dry-run", is_flag=True, default=False, help="Say what would be removed; remove nothing.")
-@_format_option
+@format_option
 @_debug_option
 def prune_command(
     outdir: str | None, keep: int | None, keep_days: float | None, dry_run: bool, fmt: str, debug: bool
@@ -108,7 +96,7 @@ def prune_command(
     type=click.Choice(examples.names()),
     help="Run a named question shipped with oci-inv (its SQL is in docs/query.md).",
 )
-@_format_option
+@format_option
 @_debug_option
 def query_command(sql: str | None, outdir: str | None, example: str | None, fmt: str, debug: bool) -> int:
     """Ask SQL questions of every run under --outdir (DuckDB, read-only; needs the 'query' extra).
