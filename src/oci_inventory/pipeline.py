@@ -46,6 +46,7 @@ from oci_inventory.export.rundir import RunDirectory
 from oci_inventory.export.sorter import ExternalSorter
 from oci_inventory.export.summary import RegionOutcome, RunScope, RunSummary, SummaryCounter, api_call_figures
 from oci_inventory.identity import bootstrap
+from oci_inventory.intake import InlineBatch
 from oci_inventory.normalize.transform import normalize_record
 from oci_inventory.oci.calls import LatencyRecorder
 from oci_inventory.oci.clients import ClientFactory, RetryAborted
@@ -68,7 +69,7 @@ from oci_inventory.util import interrupts
 from oci_inventory.util.concurrency import BoundedExecutor, Stopped
 from oci_inventory.util.errors import OciInvError, UsageError
 from oci_inventory.util.memory import limit_malloc_arenas
-from oci_inventory.util.spill import MemoryBudget, PageSpill
+from oci_inventory.util.spill import MemoryBudget, Page, PageSpill
 from oci_inventory.util.time import MillisClock, iso_z, utc_now
 
 log = logging.getLogger(__name__)
@@ -294,14 +295,23 @@ class _Run:
             for page in spill:
                 if self.cancel.is_set():
                     break
-                for item in page.items:
-                    self.accept(item, page.region, relisting=page.relisting, on_wait=spill.consumer_waiting)
+                self.take(page, spill.consumer_waiting)
         except Stopped:
             pass  # the run is being stopped: the pool refused the record
         except BaseException as exc:
             self.fail(exc)
         finally:
             spill.abort() if self.cancel.is_set() else spill.release()
+
+    def take(self, page: Page, on_wait: Callable[[bool], None]) -> None:
+        """One Search page, on its region's intake thread: each result accepted, the records built inline handed
+        to the sorters and counters once for the whole page (``InlineBatch``)."""
+        batch = InlineBatch(self.clock.now(), self.tree.path_of)
+        try:
+            for item in page.items:
+                self.accept(item, page.region, relisting=page.relisting, on_wait=on_wait, batch=batch)
+        finally:  # records already claimed by de-duplication are kept even if the run is being stopped
+            batch.flush(self.records, self.relationships, self.counter)
 
     def accept(
         self,
@@ -310,9 +320,11 @@ class _Run:
         *,
         relisting: bool = False,
         on_wait: Callable[[bool], None] | None = None,
+        batch: InlineBatch | None = None,
     ) -> None:
         """One Search result, on its region's intake thread: de-duplicate, drop terminated and out-of-scope
-        resources, then build the record inline (no API call) or hand it to the enrichment pool."""
+        resources, then build the record inline (no API call; into ``batch`` when it takes it) or hand it to the
+        enrichment pool."""
         ocid = item.get("identifier")
         if not ocid or not self.dedup.claim(ocid, region, relisting=relisting):
             return
@@ -328,7 +340,8 @@ class _Run:
         record_region = self.dedup.region_for(ocid, region)
         enricher = self.enricher_for(item, state)
         if not enricher.calls_api:
-            self.process(item, record_region, enricher)
+            if batch is None or not batch.add(item, record_region, enricher):
+                self.process(item, record_region, enricher)
             return
         self.reporter.enrich_queued()  # the enrichment bar counts only records that need an API call
         if self.enrich_started is None:

@@ -216,3 +216,74 @@ def test_search_context_is_dropped_from_a_whole_summary_given_by_an_enricher() -
     assert "searchContext" not in kept
     assert kept == {k: v for k, v in summary.items() if k != "searchContext"}
     assert summary["searchContext"], "the input is not modified"
+
+
+# summary_record: the fast form for summary-only enrichers must give the very bytes normalize_record gives.
+
+_SHAPES: list[tuple[str, dict[str, Any]]] = [
+    ("common", {}),
+    ("long fraction", {"timeCreated": "2024-05-01T10:11:12.123456789+00:00"}),
+    ("no time", {"timeCreated": None}),
+    ("empty time", {"timeCreated": ""}),
+    ("bad time", {"timeCreated": "yesterday"}),
+    ("time not text", {"timeCreated": 1714558272}),
+    ("no compartment", {"compartmentId": None}),
+    ("empty compartment", {"compartmentId": ""}),
+    ("compartment not text", {"compartmentId": 7}),
+    ("null tags", {"definedTags": None, "freeformTags": None}),
+    ("null namespace", {"definedTags": {"Ops": None}}),
+    ("tags not objects", {"freeformTags": ["x"]}),
+    ("no type", {"resourceType": None}),
+    ("no search context", {"searchContext": None}),
+    ("markup name", {"displayName": "[bold]x[/bold] =HYPERLINK(1) \u2028 \x07"}),
+]
+
+
+def _summary_only_pair(overrides: dict[str, Any], status: str) -> tuple[bytes, bytes | None]:
+    from oci_inventory.enrich.base import EnrichStatus
+    from oci_inventory.enrich.default import DefaultEnricher, SkippedEnricher
+    from oci_inventory.enrich.relations import IN_COMPARTMENT
+    from oci_inventory.export.jsonl import dumps_record
+    from oci_inventory.normalize.transform import summary_record
+
+    summary = {**_full_summary(), "timeCreated": "2024-05-01T10:11:12.123Z", **overrides}
+    fast: dict[str, Any] | None
+    enricher = DefaultEnricher() if status == "NOT_IMPLEMENTED" else SkippedEnricher()
+    result = enricher.enrich(summary)
+    cid = summary.get("compartmentId")
+    edges = [{"relation": IN_COMPARTMENT, "targetOcid": str(cid), "targetType": "Compartment"}] if cid else []
+    fast = summary_record(
+        summary,
+        region="eu-frankfurt-1",
+        collected_at=COLLECTED,
+        enrich_status=EnrichStatus(status),
+        compartment_path="/prod",
+        compartment_relation=IN_COMPARTMENT,
+    )
+    try:
+        slow = normalize_record(
+            summary,
+            region="eu-frankfurt-1",
+            collected_at=COLLECTED,
+            enrich_status=result.status,
+            enrich_error=None,
+            details=result.details,
+            relationships=edges,
+            compartment_path="/prod",
+        )
+    except (TypeError, ValueError):  # a shape normalize_record refuses: the fast form must decline it too
+        assert fast is None
+        return b"", None
+    return dumps_record(slow), None if fast is None else dumps_record(fast)
+
+
+@pytest.mark.parametrize("status", ["NOT_IMPLEMENTED", "SKIPPED"])
+@pytest.mark.parametrize(("label", "overrides"), _SHAPES, ids=[label for label, _ in _SHAPES])
+def test_summary_record_is_normalize_record_or_declines(label: str, overrides: dict[str, Any], status: str) -> None:
+    slow, fast = _summary_only_pair(overrides, status)
+    if fast is not None:
+        assert fast == slow
+    # the shapes the fast form must take (the common wire forms), and those it must leave to normalize_record
+    takes = label in {"common", "no time", "no compartment", "empty compartment", "null tags", "no type",
+                      "no search context", "markup name"}  # fmt: skip
+    assert (fast is not None) == takes, label

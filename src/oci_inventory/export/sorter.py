@@ -68,6 +68,19 @@ class ExternalSorter:
             if self._buffer_bytes > self._budget:
                 self._spill()
 
+    def add_many(self, pairs: list[tuple[str, bytes]]) -> None:
+        """:meth:`add` for many pairs under one lock (a Search page's records)."""
+        entries = [(key, bytes(memoryview(line))) for key, line in pairs]
+        size = sum(len(key) + len(line) for key, line in entries) + _ENTRY_OVERHEAD * len(entries)
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("ExternalSorter is closed")
+            self._buffer.extend(entries)
+            self._buffer_bytes += size
+            self._count += len(entries)
+            if self._buffer_bytes > self._budget:
+                self._spill()
+
     def _spill(self) -> None:
         """Sort the buffer and write it as one run. Caller holds the lock."""
         self._buffer.sort()

@@ -201,6 +201,17 @@ class SummaryCounter:
             if status == "ERROR":
                 self._by_error[error_code(record.get("enrichError"))] += 1
 
+    def add_counts(self, counts: Mapping[tuple[str, str], int]) -> None:
+        """:meth:`add` for many records without an error at once: ``(resourceType, enrichStatus) -> count``."""
+        with self._lock:
+            for (rtype, status), n in counts.items():
+                if status == "ERROR":
+                    raise ValueError("add_counts takes no ERROR records: their error codes are counted by add")
+                self._total += n
+                self._by_type[rtype] += n
+                self._by_status[status] += n
+                self._by_type_status[(rtype, status)] += n
+
     @property
     def total(self) -> int:
         return self._total

@@ -11,7 +11,7 @@ from typing import Any
 
 from oci_inventory.enrich.base import EnrichStatus
 from oci_inventory.normalize.schema import ENRICH_STATUSES, Record
-from oci_inventory.util.time import is_canonical_timestamp, normalize_timestamp
+from oci_inventory.util.time import CANONICAL_TIMESTAMP, is_canonical_timestamp, normalize_timestamp
 
 #: Summary keys that have no top-level field; kept under ``details["searchSummary"]`` when present.
 #: ``searchContext`` is left out on purpose: it holds query highlights, which would make records differ
@@ -24,6 +24,7 @@ SEARCH_SUMMARY_EXTRA_KEYS: tuple[str, ...] = (
 )
 
 _ENRICH_STATUSES = frozenset(ENRICH_STATUSES)
+_CANONICAL_MATCH = CANONICAL_TIMESTAMP.fullmatch
 
 
 def normalize_record(
@@ -101,4 +102,64 @@ def normalize_record(
         "enrichError": enrich_error,
         "details": out_details,
         "relationships": rels,
+    }
+
+
+def summary_record(
+    summary: Mapping[str, Any],
+    *,
+    region: str,
+    collected_at: str,
+    enrich_status: EnrichStatus,
+    compartment_path: str | None,
+    compartment_relation: str,
+) -> Record | None:
+    """The record :func:`normalize_record` builds for a resource whose enricher keeps only its Search summary
+    (the ``DefaultEnricher``, every record of ``--no-enrich``): ``details`` is ``{"searchSummary": <summary
+    without searchContext>}``, the only relationship is ``compartment_relation`` to ``compartmentId`` (when set),
+    no error. About half the cost: nothing is copied or checked that the common wire shape does not need.
+
+    ``collected_at`` must already be canonical (``MillisClock.now``). Returns ``None`` for any summary of another
+    shape (a timestamp to rewrite, tags that are not objects, a non-string OCID or compartment): the caller then
+    builds it with :func:`normalize_record`, which handles every case. ``tests/unit/test_normalize.py`` holds the
+    two to the same bytes.
+    """
+    ocid = summary.get("identifier")
+    compartment_id = summary.get("compartmentId")
+    created = summary.get("timeCreated")
+    defined = summary.get("definedTags") or {}
+    freeform = summary.get("freeformTags") or {}
+    if (
+        type(ocid) is not str
+        or not ocid
+        or (compartment_id is not None and type(compartment_id) is not str)
+        or (created is not None and (type(created) is not str or _CANONICAL_MATCH(created) is None))
+        or type(defined) is not dict
+        or type(freeform) is not dict
+        or any(type(values) is not dict for values in defined.values())
+    ):
+        return None
+    kept = dict(summary)
+    kept.pop("searchContext", None)
+    edges = (
+        [{"relation": compartment_relation, "targetOcid": compartment_id, "targetType": "Compartment"}]
+        if compartment_id
+        else []
+    )
+    return {
+        "ocid": ocid,
+        "resourceType": summary.get("resourceType") or "",
+        "displayName": summary.get("displayName"),
+        "compartmentId": compartment_id or "",
+        "compartmentPath": compartment_path,
+        "region": region,
+        "lifecycleState": summary.get("lifecycleState"),
+        "timeCreated": created,
+        "definedTags": defined,
+        "freeformTags": freeform,
+        "collectedAt": collected_at,
+        "enrichStatus": enrich_status.value,
+        "enrichError": None,
+        "details": {"searchSummary": kept},
+        "relationships": edges,
     }

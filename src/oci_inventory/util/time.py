@@ -10,7 +10,8 @@ import re
 import time
 from datetime import UTC, datetime
 
-_CANONICAL = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
+CANONICAL_TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
+_CANONICAL = CANONICAL_TIMESTAMP
 # Fractions longer than microseconds (OCI sometimes sends nanoseconds) are cut to 6 digits before parsing.
 _LONG_FRACTION = re.compile(r"(\.\d{6})\d+")
 

@@ -1,0 +1,83 @@
+"""The records of one Search page that need no API call, built on the region's intake thread and handed over at
+once: one lock per page for each sorter and for the counters, instead of one per record.
+
+Most records of a big tenancy are built here: every record of ``--no-enrich``, and in a full run every resource
+whose type has no API enricher (``DefaultEnricher``) or that is terminated (``SkippedEnricher``). Such a record
+is the Search summary alone, so it is built by :func:`summary_record` without calling the enricher; a summary of
+an unusual shape (or any other enricher) is left to the caller's general path, which builds the same bytes.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from oci_inventory.enrich.base import Enricher, EnrichStatus
+from oci_inventory.enrich.default import DefaultEnricher, SkippedEnricher
+from oci_inventory.enrich.relations import IN_COMPARTMENT
+from oci_inventory.export.jsonl import dumps_record
+from oci_inventory.export.sorter import ExternalSorter
+from oci_inventory.export.summary import SummaryCounter
+from oci_inventory.normalize.transform import summary_record
+
+#: Enrichers whose result is exactly the Search summary with this status (exact classes: a subclass may differ).
+SUMMARY_ONLY: dict[type[Enricher], EnrichStatus] = {
+    DefaultEnricher: EnrichStatus.NOT_IMPLEMENTED,
+    SkippedEnricher: EnrichStatus.SKIPPED,
+}
+
+
+class InlineBatch:
+    """Collects one page's summary-only records (:meth:`add`), then :meth:`flush` hands them over.
+
+    ``collected_at`` is the page's: its records were all returned by the same Search response."""
+
+    def __init__(self, collected_at: str, path_of: Callable[[str | None], str | None]) -> None:
+        self._collected_at = collected_at
+        self._path_of = path_of
+        self._records: list[tuple[str, bytes]] = []
+        self._edges: list[tuple[str, bytes]] = []
+        self._counts: Counter[tuple[str, str]] = Counter()
+
+    def add(self, item: Mapping[str, Any], region: str, enricher: Enricher) -> bool:
+        """Build the record of ``item`` if ``enricher`` keeps only the summary and ``item`` has the common shape;
+        False (nothing kept) otherwise."""
+        status = SUMMARY_ONLY.get(type(enricher))
+        if status is None:
+            return False
+        compartment_id = item.get("compartmentId")
+        record = summary_record(
+            item,
+            region=region,
+            collected_at=self._collected_at,
+            enrich_status=status,
+            compartment_path=self._path_of(compartment_id),
+            compartment_relation=IN_COMPARTMENT,
+        )
+        if record is None:
+            return False
+        ocid: str = record["ocid"]
+        rtype: str = record["resourceType"]
+        self._records.append((ocid, dumps_record(record)))
+        self._counts[(rtype, status.value)] += 1
+        if compartment_id:
+            edge = {
+                "relation": IN_COMPARTMENT,
+                "sourceOcid": ocid,
+                "sourceType": rtype,
+                "targetOcid": compartment_id,
+                "targetType": "Compartment",
+            }
+            self._edges.append((f"{ocid}\x00{IN_COMPARTMENT}\x00{compartment_id}", dumps_record(edge)))
+        return True
+
+    def flush(self, records: ExternalSorter, relationships: ExternalSorter, counter: SummaryCounter) -> None:
+        """Hand the page's records, edges and counts over (then the batch is empty)."""
+        if self._records:
+            records.add_many(self._records)
+        if self._edges:
+            relationships.add_many(self._edges)
+        if self._counts:
+            counter.add_counts(self._counts)
+        self._records, self._edges, self._counts = [], [], Counter()
