@@ -80,6 +80,10 @@ INVENTORY_PARQUET = "inventory.parquet"
 RELATIONSHIPS_JSONL = "relationships.jsonl"
 COMPARTMENTS_JSONL = "compartments.jsonl"
 RUN_SUMMARY = "run_summary.json"
+# Memory of a run (docs/performance.md, "CPU and memory at scale"): the sorters' buffers, plus the Search pages
+# waiting for the intake threads (util/spill.py, 32 MiB), plus about 120 MB of interpreter, SDK and buffers.
+RECORDS_SORT_MEMORY = 48 * 2**20
+EDGES_SORT_MEMORY = 16 * 2**20  # edge lines are a fifth of a record line: a third of the budget is plenty
 
 
 @dataclass
@@ -279,6 +283,7 @@ class _Run:
             accept=accept,
             on_page=on_page,
             cancel=self.cancel,
+            before_request=spill.reserve,
         )
         outcome.records, outcome.pages = search.run()
 
@@ -432,8 +437,8 @@ def run_inventory(
 
     interrupts.note_run_started()
     with RunDirectory.create(options.outdir, started) as rundir, RunLog(rundir) as run_log:
-        records = ExternalSorter(tmp_dir=rundir.tmp_path)
-        relationships = ExternalSorter(32 * 2**20, tmp_dir=rundir.tmp_path)  # edges are small: half the budget
+        records = ExternalSorter(RECORDS_SORT_MEMORY, tmp_dir=rundir.tmp_path)
+        relationships = ExternalSorter(EDGES_SORT_MEMORY, tmp_dir=rundir.tmp_path)
         run = _Run(
             factory, options, registry, reporter, plan.regions, plan.tree, plan.in_scope, records, relationships,
             rundir.tmp_path,

@@ -81,6 +81,43 @@ def test_spill_consumer_waits_for_producers_and_abort_ends_it(tmp_path: Path) ->
     assert list(aborted) == []
 
 
+def test_spill_reserve_takes_room_before_the_request_and_gives_back_what_never_came(tmp_path: Path) -> None:
+    budget = MemoryBudget(limit=10_000)
+    spill = PageSpill(budget, tmp_path)
+    spill.put("r", _items(1), nbytes=1000)  # the spill now expects pages of 1000 * 4 budget bytes
+    assert budget._used == 4000
+    spill.reserve()  # room for the next page, taken before asking for it
+    assert budget._used == 8000
+    spill.put("r", _items(1), nbytes=500)  # the page came: its real size replaces the reservation, no wait
+    assert budget._used == 4000 + 2000
+    # the budget is full and the intake thread busy: a chain's reserve waits, holding no page, until one is taken
+    budget.take(4000, force=True)
+    reserved = threading.Event()
+
+    def chain() -> None:
+        spill.reserve()
+        reserved.set()
+
+    waiter = threading.Thread(target=chain)
+    waiter.start()
+    pages = iter(spill)
+    assert len(next(pages).items) == 1  # 4000 given back: now there is room for one 2000-byte page
+    waiter.join()
+    assert reserved.is_set() and budget._used == 2000 + 4000 + 2000
+    spill.close()  # the reserved page never came (the chain failed): its room is given back
+    assert budget._used == 2000 + 4000
+    assert [len(p.items) for p in pages] == [1]
+    assert budget._used == 4000
+    # while the intake thread waits for the enrichment pool, reserve returns at once and reserves nothing
+    waiting = PageSpill(MemoryBudget(limit=1), tmp_path)
+    waiting.put("r", _items(1), nbytes=1000)
+    waiting.consumer_waiting(True)
+    waiting.reserve()
+    waiting.put("r", _items(2), nbytes=1000)
+    assert waiting.pages_spilled == 1
+    waiting.abort()
+
+
 def test_dedup_regional_per_region_global_across_regions() -> None:
     dedup = Deduplicator(["us-ashburn-1", "eu-frankfurt-1"], "us-ashburn-1")
     user, vcn = "ocid1.user.oc1..aaaa", "ocid1.vcn.oc1.iad.bbbb"

@@ -42,10 +42,16 @@ class PageRejected(Exception):
 
 
 def search_pages(
-    factory: ClientFactory, region: str, query: str, *, cancel: threading.Event | None = None
+    factory: ClientFactory,
+    region: str,
+    query: str,
+    *,
+    cancel: threading.Event | None = None,
+    before_request: Callable[[], None] | None = None,
 ) -> Iterator[tuple[list[dict[str, Any]], bool, int]]:
     """Yield ``(items, more, nbytes)`` for each page of ``query`` in ``region``; ``more`` is False on the last page,
-    ``nbytes`` the size of the page on the wire (0 when the service did not say).
+    ``nbytes`` the size of the page on the wire (0 when the service did not say). ``before_request`` is called
+    before each request (the pipeline waits there for room for the page).
 
     A 400 on the first page is the service rejecting the query and propagates as the SDK's ``ServiceError``; a
     400 on a later page raises :class:`PageRejected`, so the caller can restart the listing.
@@ -62,6 +68,8 @@ def search_pages(
         if cancel is not None and cancel.is_set():
             raise Cancelled()
         kwargs = {"page": page} if page else {}
+        if before_request is not None:
+            before_request()
         try:
             response = client.search_resources(details, limit=SEARCH_PAGE_LIMIT, **kwargs)
         except oci.exceptions.ServiceError as exc:
@@ -106,8 +114,10 @@ class RegionSearch:
         accept: Callable[[list[dict[str, Any]], bool, int], None],
         on_page: Callable[[int], None],
         cancel: threading.Event,
+        before_request: Callable[[], None] | None = None,
     ) -> None:
         self.factory = factory
+        self.before_request = before_request
         self.region = region
         self.queries = queries
         self.shards = AUTO_SHARDS if shards is None else shards
@@ -165,7 +175,8 @@ class RegionSearch:
         return []
 
     def _pages(self, query: str, probe: bool, relisting: bool, counted: list[int]) -> list[str]:
-        for items, more, nbytes in search_pages(self.factory, self.region, query, cancel=self.cancel):
+        pages = search_pages(self.factory, self.region, query, cancel=self.cancel, before_request=self.before_request)
+        for items, more, nbytes in pages:
             if self.stop.is_set():
                 raise Cancelled()
             if probe and more and self.shards > 1:
