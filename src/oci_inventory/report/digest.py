@@ -185,6 +185,7 @@ def _scan_inventory(directory: Path, sensitive: Sensitive) -> tuple[Counter[str]
     by_type: Counter[str] = Counter()
     by_compartment: Counter[str] = Counter()
     lifecycle: Counter[str] = Counter()
+    compartment_paths: set[str] = set()  # their names are collected once per path, not once per record
     path = directory / INVENTORY_JSONL
     if not path.exists():
         raise InputError(f"{directory} has no {INVENTORY_JSONL}", hint="pass a directory that oci-inv run wrote")
@@ -199,14 +200,18 @@ def _scan_inventory(directory: Path, sensitive: Sensitive) -> tuple[Counter[str]
             raise InputError(f"{path}:{lineno}: not a JSON object")
         by_region[str(record.get("region") or "(none)")] += 1
         by_type[str(record.get("resourceType") or "")] += 1
-        by_compartment[str(record.get("compartmentPath") or "(unknown)")] += 1
+        compartment_path = record.get("compartmentPath")
+        by_compartment[str(compartment_path or "(unknown)")] += 1
+        if isinstance(compartment_path, str):
+            compartment_paths.add(compartment_path)
         lifecycle[str(record.get("lifecycleState") or "(none)")] += 1
         details = record.get("details")
         if record.get("resourceType") == "Bucket" and isinstance(details, dict):
             sensitive.add(sensitive.namespaces, details.get("namespace"))
         if record.get("freeformTags") or record.get("definedTags"):
             _secret_tags(record, sensitive)
-        for segment in str(record.get("compartmentPath") or "").split("/"):
+    for compartment_path in sorted(compartment_paths):
+        for segment in compartment_path.split("/"):
             sensitive.add(sensitive.compartment_names, segment)
     return by_region, by_type, by_compartment, lifecycle
 
