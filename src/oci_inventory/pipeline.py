@@ -68,7 +68,7 @@ from oci_inventory.runlog import RUN_LOG, RunLog
 from oci_inventory.util import interrupts
 from oci_inventory.util.concurrency import BoundedExecutor, Stopped
 from oci_inventory.util.errors import OciInvError, UsageError
-from oci_inventory.util.memory import limit_malloc_arenas
+from oci_inventory.util.memory import limit_malloc_arenas, relaxed_gc
 from oci_inventory.util.spill import MemoryBudget, Page, PageSpill
 from oci_inventory.util.time import MillisClock, iso_z, utc_now
 
@@ -428,6 +428,18 @@ def run_inventory(
 ) -> RunResult:
     """Run one inventory and return where it was written. Raises OciInvError subclasses for the CLI to map.
     ``genai``: the GenAI executive summary pass (or its dry run), done before the commit."""
+    with relaxed_gc():  # see util/memory.py
+        return _run_inventory(factory, options, reporter=reporter, registry=registry, genai=genai)
+
+
+def _run_inventory(
+    factory: ClientFactory,
+    options: RunOptions,
+    *,
+    reporter: Reporter | None,
+    registry: Registry,
+    genai: GenAiPass | None,
+) -> RunResult:
     reporter = reporter or Reporter()
     preflight(options)
     limit_malloc_arenas()  # before the run's threads exist: see util/memory.py

@@ -174,3 +174,15 @@ def test_malloc_arenas_are_capped_on_glibc() -> None:
 
     expected = platform.system() == "Linux" and platform.libc_ver()[0] == "glibc"
     assert limit_malloc_arenas() is expected
+
+
+def test_relaxed_gc_sets_the_run_thresholds_and_restores_them() -> None:
+    import gc
+
+    from oci_inventory.util.memory import RUN_GC_THRESHOLDS, relaxed_gc
+
+    before = gc.get_threshold()
+    with pytest.raises(RuntimeError), relaxed_gc():
+        assert gc.get_threshold() == RUN_GC_THRESHOLDS
+        raise RuntimeError("the run failed")
+    assert gc.get_threshold() == before
