@@ -1,0 +1,324 @@
+"""``inventory.parquet`` written by a process of its own, from ``inventory.jsonl`` while the main process writes it.
+
+The export pass (:mod:`~.inventory`) is CPU-bound on one core, and its largest piece was the Parquet columns
+(about half of it). This module moves that piece to the second core: :class:`ParquetChild` starts
+``python -m oci_inventory.export.parquet_child``, the main process tells it how far ``inventory.jsonl`` is
+complete (a byte offset at a line boundary, on the child's stdin, after each flushed MiB), and the child reads the
+file up to there, parses each line and feeds :class:`~.parquet.ParquetStream`, unchanged, so the file is the same
+as when written in the main process.
+
+Why the child reads the file and not a pipe of lines: a pipe holds 64 KiB to 1 MiB, so whenever the child is
+slower (it is: parsing plus the Parquet columns cost more than the CSV and GraphML pieces left to the main
+process), the main process would wait on a full pipe, and nothing of its own work after the records (the
+relationships, the GraphML edges) could overlap the child's. The file is a buffer without a bound that already
+exists: the main process never waits for the child until the end of the export, the lines are read back from the
+page cache, and no line is copied through a pipe. Reading the file only once it is complete would put the whole
+Parquet conversion after the records pass instead of beside it.
+
+Why a plain ``subprocess`` (as :mod:`oci_inventory.diff.shard` does) and not ``multiprocessing``: ``fork`` is
+not safe in a process with dozens of threads, and spawn/forkserver would pickle arguments and re-import the
+caller's ``__main__`` for no gain; the child needs two paths and a pipe. The child:
+
+- starts in a session of its own, so the terminal's Ctrl-C and hang-up reach only the main process, whose
+  interrupt handling (``util/interrupts.py``) unwinds to :meth:`ParquetChild.close`, which kills and waits it on
+  every exit path (exception, ``KeyboardInterrupt``, an input that stops early);
+- on Linux asks for ``SIGKILL`` when its parent dies (``PR_SET_PDEATHSIG``), so a parent killed with ``SIGKILL``
+  (or ended by ``os._exit``) does not leave it writing; it also stops when its stdin ends before the last offset;
+- reports on its stdout a JSON line once it is ready (the death signal set), and a last one: the rows written
+  and its peak RSS, or the error. Its stderr (a traceback)
+  goes to an unnamed temporary file: the main process raises a clear error and keeps the traceback as the error's
+  cause, which only ``--debug`` prints. An ``OSError`` (disk full) is raised again as an ``OSError`` with the same
+  errno, so the run directory maps it to exit 2 exactly as when Parquet was written in process; no line of the
+  inventory is ever part of a message.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+from contextlib import suppress
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import orjson
+
+from oci_inventory.util import errors
+
+#: Bytes of ``inventory.jsonl`` read at a time by the child.
+_READ = 1 << 20
+#: Bytes of a child's stderr kept for the traceback (its end).
+_STDERR_TAIL = 64 * 1024
+#: Characters kept of each text field of an error report (a path, an OS message).
+_FIELD = 2000
+#: Exit code of a child whose parent stopped before the end (its stdin closed early, or the parent is gone).
+ABANDONED = 3
+
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+class ParquetChildError(errors.OciInvError):
+    """The process writing ``inventory.parquet`` failed (exit 1): not the environment, not the input."""
+
+
+class ChildTraceback(Exception):
+    """The traceback the child printed, kept as the cause of the error raised in the main process."""
+
+
+@dataclass(frozen=True)
+class ChildResult:
+    rows: int
+    peak_rss_kb: int  # the child's own peak RSS (see _peak_rss_kb)
+
+
+class ParquetChild:
+    """The process that writes ``parquet`` from ``jsonl`` as the caller writes it (see the module docstring).
+
+    Call :meth:`progress` with the size of ``jsonl`` flushed so far (at a line boundary), :meth:`finish` once the
+    file is complete and closed, then :meth:`wait` for the result; :meth:`close` (also as a context manager) kills
+    the process if it still runs and waits for it, whatever happened."""
+
+    def __init__(self, parquet: Path, jsonl: Path, *, batch_size: int | None = None) -> None:
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
+        args = [sys.executable, "-m", __name__, str(os.getpid()), os.fspath(parquet), os.fspath(jsonl)]
+        if batch_size is not None:
+            args.append(str(batch_size))
+        try:
+            self._proc = subprocess.Popen(
+                args,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=self._stderr,
+                bufsize=0,
+                start_new_session=True,
+            )
+        except BaseException:
+            self._stderr.close()
+            raise
+        self.pid = self._proc.pid
+        self._finished = False
+
+    def __enter__(self) -> ParquetChild:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def progress(self, offset: int) -> None:
+        """The first ``offset`` bytes of ``jsonl`` are written and flushed. Raises at once if the child failed."""
+        if self._proc.poll() is not None:
+            raise self._failure()
+        self._send(b"%d\n" % offset)
+
+    def finish(self, offset: int) -> None:
+        """``jsonl`` is complete at ``offset`` bytes; the child writes the rest and the footer meanwhile."""
+        if self._proc.poll() is not None:
+            raise self._failure()
+        self._send(b"done %d\n" % offset)
+        self._finished = True
+        stdin = self._proc.stdin
+        assert stdin is not None
+        with suppress(BrokenPipeError):
+            stdin.close()
+
+    def wait(self, records: int) -> ChildResult:
+        """Wait for the child to finish the file; raise if it failed or did not write ``records`` rows."""
+        assert self._finished, "finish() first"
+        stdout = self._proc.stdout
+        assert stdout is not None
+        report = stdout.read()
+        code = self._proc.wait()
+        reply = _reply(report)
+        if code != 0 or "rows" not in reply:
+            raise self._failure(reply)
+        result = ChildResult(int(reply["rows"]), int(reply.get("peak_rss_kb", 0)))
+        if result.rows != records:
+            raise ParquetChildError(f"inventory.parquet has {result.rows} rows for {records} records")
+        return result
+
+    def close(self) -> None:
+        """Kill the child if it still runs, wait for it, and close its pipes and files. Safe to call twice."""
+        if self._proc.poll() is None:
+            self._proc.kill()
+        self._proc.wait()
+        for pipe in (self._proc.stdin, self._proc.stdout):
+            if pipe is not None:
+                with suppress(OSError):
+                    pipe.close()
+        self._stderr.close()
+
+    def _send(self, notice: bytes) -> None:
+        stdin = self._proc.stdin
+        assert stdin is not None
+        try:
+            stdin.write(notice)
+            return
+        except BrokenPipeError:
+            pass
+        raise self._failure()  # outside the except: the child's traceback is the cause, not the broken pipe
+
+    def _failure(self, reply: dict[str, Any] | None = None) -> BaseException:
+        """The error to raise for a child that stopped (it is waited for here), its traceback as the cause."""
+        if reply is None:
+            stdout = self._proc.stdout
+            assert stdout is not None
+            reply = _reply(stdout.read())  # the child has ended or is ending: its stdout is at its end
+        code = self._proc.wait()
+        exc = _error(reply.get("error"), code)
+        self._stderr.seek(0, os.SEEK_END)
+        size = self._stderr.tell()
+        self._stderr.seek(max(0, size - _STDERR_TAIL))
+        text = self._stderr.read().decode(errors="replace").strip()
+        if text:
+            exc.__cause__ = ChildTraceback(f"the process that wrote inventory.parquet printed:\n{text}")
+        return exc
+
+
+def _reply(report: bytes) -> dict[str, Any]:
+    try:
+        reply = orjson.loads(report.strip().splitlines()[-1]) if report.strip() else {}
+    except orjson.JSONDecodeError:
+        return {}
+    return reply if isinstance(reply, dict) else {}
+
+
+def _error(error: Any, code: int) -> BaseException:
+    """The exception for a failed child: its ``OSError`` or oci-inv error again, else :class:`ParquetChildError`."""
+    if isinstance(error, dict):
+        kind = error.get("kind")
+        if kind == "oserror" and isinstance(error.get("errno"), int):
+            args: list[Any] = [error["errno"], str(error.get("strerror") or os.strerror(error["errno"]))]
+            if error.get("filename") is not None:
+                args.append(str(error["filename"]))
+            return OSError(*args)
+        cls = getattr(errors, str(error.get("type")), None)
+        if kind == "oci-inv" and isinstance(cls, type) and issubclass(cls, errors.OciInvError):
+            hint = error.get("hint")
+            return cls(str(error.get("message")), hint=str(hint) if hint is not None else None)
+        return ParquetChildError(
+            f"writing inventory.parquet failed in its own process ({error.get('type')})",
+            hint="rerun with --debug for its traceback",
+        )
+    if code < 0:
+        try:
+            what = f"killed by {signal.Signals(-code).name}"
+        except ValueError:
+            what = f"killed by signal {-code}"
+    else:
+        what = f"exit {code}"
+    return ParquetChildError(f"writing inventory.parquet failed in its own process ({what})")
+
+
+# --- The child -----------------------------------------------------------------------------------------------------
+
+
+class _Abandoned(Exception):
+    """The parent closed the notices before the last offset: it stopped, nothing is to be finished."""
+
+
+def _die_with_parent(parent: int) -> None:
+    """Linux: ``SIGKILL`` this process when its parent ends; if it already has, end now."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(ABANDONED)
+
+
+def convert(parquet: Path, jsonl: Path, notices: IO[bytes], batch_size: int = 20_000) -> int:
+    """Write ``parquet`` from ``jsonl`` as far as each notice on ``notices`` says (``OFFSET`` or, last,
+    ``done OFFSET``); the number of rows. Raises :class:`_Abandoned` when the notices end before ``done``."""
+    from oci_inventory.export.parquet import ParquetStream
+
+    stream = ParquetStream(parquet, batch_size)
+    write, loads = stream.write, orjson.loads
+    fd = -1
+    pos = 0
+    tail = b""
+    try:
+        for notice in notices:
+            done = notice.startswith(b"done ")
+            target = int(notice.split()[-1])
+            if fd < 0:
+                fd = os.open(jsonl, os.O_RDONLY)
+            while pos < target:
+                chunk = os.read(fd, min(_READ, target - pos))
+                if not chunk:
+                    raise OSError(f"{jsonl} ends at {pos} bytes, before {target}")
+                pos += len(chunk)
+                lines = (tail + chunk if tail else chunk).split(b"\n")
+                tail = lines.pop()
+                for line in lines:
+                    write(loads(line))
+                del lines
+            if done:
+                if tail:
+                    write(loads(tail))
+                break
+        else:
+            raise _Abandoned
+        stream.close()
+    finally:
+        if fd >= 0:
+            os.close(fd)
+    return stream.count
+
+
+def _report(reply: dict[str, Any]) -> None:
+    out = sys.stdout.buffer
+    out.write(orjson.dumps(reply) + b"\n")
+    out.flush()
+
+
+def _error_report(exc: BaseException) -> dict[str, Any]:
+    """What the parent needs to raise the same kind of error; never a line of the inventory."""
+    name = type(exc).__name__
+    if isinstance(exc, OSError) and exc.errno is not None:
+        filename = os.fsdecode(exc.filename)[:_FIELD] if exc.filename is not None else None
+        strerror = (exc.strerror or os.strerror(exc.errno))[:_FIELD]
+        return {"kind": "oserror", "type": name, "errno": exc.errno, "strerror": strerror, "filename": filename}
+    if isinstance(exc, errors.OciInvError):
+        return {"kind": "oci-inv", "type": name, "message": exc.message[:_FIELD], "hint": exc.hint}
+    return {"kind": "other", "type": name}
+
+
+def child_main(argv: list[str]) -> int:
+    """``python -m oci_inventory.export.parquet_child PARENT_PID PARQUET JSONL [BATCH_SIZE]``."""
+    _die_with_parent(int(argv[0]))
+    _report({"ready": os.getpid()})  # from here on, the end of the parent ends this process
+    parquet, jsonl = Path(argv[1]), Path(argv[2])
+    batch_size = int(argv[3]) if len(argv) > 3 else 20_000
+    try:
+        rows = convert(parquet, jsonl, sys.stdin.buffer, batch_size)
+    except _Abandoned:
+        return ABANDONED
+    except BaseException as exc:
+        import traceback
+
+        traceback.print_exc()
+        _report({"error": _error_report(exc)})
+        return 1
+    _report({"rows": rows, "peak_rss_kb": _peak_rss_kb()})
+    return 0
+
+
+def _peak_rss_kb() -> int:
+    """This process's own peak RSS: ``VmHWM`` on Linux, where ``ru_maxrss`` of an exec'd child also counts the
+    memory of the parent it was forked from (the kernel records the old address space's peak at ``exec``)."""
+    with suppress(OSError, ValueError, IndexError), open("/proc/self/status", "rb") as fh:
+        for line in fh:
+            if line.startswith(b"VmHWM:"):
+                return int(line.split()[1])
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+if __name__ == "__main__":
+    sys.exit(child_main(sys.argv[1:]))

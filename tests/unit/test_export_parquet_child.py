@@ -1,0 +1,314 @@
+"""``inventory.parquet`` written by its own process (export/parquet_child.py): the same file as in process, errors
+raised in the main process, and never a process left behind."""
+
+from __future__ import annotations
+
+import errno
+import io
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import traceback
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+from oci_inventory.export import inventory
+from oci_inventory.export.graph import GraphmlWriter
+from oci_inventory.export.inventory import InventoryPaths, write_inventory
+from oci_inventory.export.jsonl import dumps_record
+from oci_inventory.export.parquet import write_parquet
+from oci_inventory.export.parquet_child import (
+    ChildTraceback,
+    ParquetChild,
+    ParquetChildError,
+    _Abandoned,
+    convert,
+)
+from oci_inventory.util.errors import ConfigError, environment_error
+
+pq = pytest.importorskip("pyarrow.parquet")
+
+SECRET_VALUE = "value-from-the-inventory-7f3a"
+
+
+def _record(i: int, **overrides: Any) -> dict[str, Any]:
+    rec: dict[str, Any] = {
+        "ocid": f"ocid1.instance.oc1..{i:06d}",
+        "resourceType": "Instance" if i % 3 else "Vcn",
+        "displayName": f"name-{i} ü😀" if i % 7 else None,
+        "compartmentId": f"ocid1.compartment.oc1..c{i % 5}",
+        "compartmentPath": f"/prod/c{i % 5}" if i % 11 else None,
+        "region": "eu-frankfurt-1",
+        "lifecycleState": "RUNNING",
+        "timeCreated": f"2024-05-01T10:11:{i % 60:02d}.345Z" if i % 13 else None,
+        "definedTags": {"Ops": {"owner": f"o{i % 4}"}},
+        "freeformTags": {"env": "prod", "n": str(i)} if i % 2 else {},
+        "collectedAt": "2024-06-01T00:00:00.001Z",
+        "enrichStatus": "OK" if i % 17 else "ERROR",
+        "enrichError": None if i % 17 else "NotAuthorizedOrNotFound",
+        "details": {"shape": "VM.Standard.E4.Flex", "ids": [f"ocid1.vnic..{i}-{k}" for k in range(i % 6)], "n": i},
+        "relationships": [{"relation": "in_compartment", "targetOcid": f"ocid1.compartment.oc1..c{i % 5}"}],
+    }
+    rec.update(overrides)
+    return rec
+
+
+def _paths(tmp_path: Path, parquet: Path | None) -> InventoryPaths:
+    return InventoryPaths(
+        jsonl=tmp_path / "inventory.jsonl",
+        csv=tmp_path / "inventory.csv",
+        graphml=tmp_path / "graph.graphml",
+        relationships=tmp_path / "relationships.jsonl",
+        parquet=parquet,
+    )
+
+
+def _edges(records: list[dict[str, Any]]) -> list[bytes]:
+    return [
+        dumps_record({"sourceOcid": r["ocid"], "relation": "in_compartment", "targetOcid": r["compartmentId"]})
+        for r in records
+    ]
+
+
+@pytest.fixture
+def children(monkeypatch: pytest.MonkeyPatch) -> list[ParquetChild]:
+    """Every :class:`ParquetChild` started meanwhile."""
+    started: list[ParquetChild] = []
+    original = ParquetChild.__init__
+
+    def init(self: ParquetChild, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        started.append(self)
+
+    monkeypatch.setattr(ParquetChild, "__init__", init)
+    return started
+
+
+def _gone(pid: int) -> bool:
+    """The process ended and was waited for (no orphan, no zombie)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+def _same_file(a: Path, b: Path) -> None:
+    fa, fb = pq.ParquetFile(a), pq.ParquetFile(b)
+    assert fa.schema_arrow == fb.schema_arrow
+    assert fa.schema_arrow.metadata == fb.schema_arrow.metadata
+    assert [fa.metadata.row_group(i).num_rows for i in range(fa.metadata.num_row_groups)] == [
+        fb.metadata.row_group(i).num_rows for i in range(fb.metadata.num_row_groups)
+    ]
+    assert fa.read().equals(fb.read())
+    assert a.read_bytes() == b.read_bytes()
+
+
+def test_write_inventory_writes_the_same_parquet_as_in_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, children: list[ParquetChild]
+) -> None:
+    monkeypatch.setattr(inventory, "_NOTICE", 4096)  # many notices, most in the middle of a read
+    records = [_record(i) for i in range(3000)]
+    written = write_inventory(
+        _paths(tmp_path, tmp_path / "inventory.parquet"), [dumps_record(r) for r in records], _edges(records)
+    )
+    assert written.records == 3000 and written.relationships == 3000
+    write_parquet(tmp_path / "in-process.parquet", records)
+    _same_file(tmp_path / "inventory.parquet", tmp_path / "in-process.parquet")
+    assert [_gone(c.pid) for c in children] == [True]
+
+
+def test_row_groups_are_the_same_as_in_process(tmp_path: Path) -> None:
+    records = [_record(i) for i in range(2500)]
+    jsonl = tmp_path / "inventory.jsonl"
+    with open(jsonl, "wb") as fh, ParquetChild(tmp_path / "child.parquet", jsonl, batch_size=700) as child:
+        for i, r in enumerate(records):
+            fh.write(dumps_record(r) + b"\n")
+            if i % 333 == 0:
+                fh.flush()
+                child.progress(fh.tell())
+        fh.close()
+        child.finish(jsonl.stat().st_size)
+        assert child.wait(2500).rows == 2500
+    write_parquet(tmp_path / "in-process.parquet", records, batch_size=700)
+    assert pq.ParquetFile(tmp_path / "child.parquet").metadata.num_row_groups == 4
+    _same_file(tmp_path / "child.parquet", tmp_path / "in-process.parquet")
+
+
+def test_no_records_gives_the_same_empty_file(tmp_path: Path) -> None:
+    write_inventory(_paths(tmp_path, tmp_path / "inventory.parquet"), [], [])
+    write_parquet(tmp_path / "in-process.parquet", [])
+    _same_file(tmp_path / "inventory.parquet", tmp_path / "in-process.parquet")
+
+
+_IN_PROCESS = """
+import resource, sys
+from pathlib import Path
+import orjson
+from oci_inventory.export.parquet import write_parquet
+if sys.argv[2] != "0":
+    resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[2]), int(sys.argv[2])))
+try:
+    write_parquet(Path(sys.argv[1]), orjson.loads(sys.stdin.buffer.read()))
+except OSError as exc:
+    print(type(exc).__name__, exc.errno, exc.strerror)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prlimit and /dev/full are Linux")
+@pytest.mark.parametrize("case", ["disk full", "file size limit"])
+def test_an_oserror_in_the_child_is_the_same_oserror_as_in_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, children: list[ParquetChild], case: str
+) -> None:
+    import resource
+
+    if case == "disk full":
+        if not os.path.exists("/dev/full"):
+            pytest.skip("needs /dev/full")
+        target, limit, code = Path("/dev/full"), 0, errno.ENOSPC
+    else:  # RLIMIT_FSIZE on the child alone, before it can write more than the file's magic number
+        target, limit, code = tmp_path / "inventory.parquet", 2000, errno.EFBIG
+        started = ParquetChild.__init__
+
+        def init(self: ParquetChild, *args: Any, **kwargs: Any) -> None:
+            started(self, *args, **kwargs)
+            resource.prlimit(self.pid, resource.RLIMIT_FSIZE, (limit, limit))
+
+        monkeypatch.setattr(ParquetChild, "__init__", init)
+    records = [_record(i) for i in range(50)]
+    with pytest.raises(OSError) as caught:
+        write_inventory(_paths(tmp_path, target), [dumps_record(r) for r in records], _edges(records))
+    exc = caught.value
+    in_process = subprocess.run(
+        [sys.executable, "-c", _IN_PROCESS, str(tmp_path / "in-process.parquet" if limit else target), str(limit)],
+        input=orjson.dumps(records), capture_output=True, text=False, check=True,
+    ).stdout.decode().strip()  # fmt: skip
+    assert in_process.split(maxsplit=2) == ["OSError", str(code), exc.strerror]
+    assert type(exc) is OSError and exc.errno == code
+    converted = environment_error(exc, tmp_path)  # what the run directory makes of it: exit 2 naming --outdir
+    assert isinstance(converted, ConfigError) and errno.errorcode[code] in converted.user_line()
+    assert isinstance(exc.__cause__, ChildTraceback) and "Traceback" in str(exc.__cause__)
+    assert [_gone(c.pid) for c in children] == [True]
+
+
+@pytest.mark.parametrize("when", ["at the end", "during the pass"])
+def test_an_exception_in_the_child_is_a_clear_error_without_the_data(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, children: list[ParquetChild], when: str
+) -> None:
+    if when == "during the pass" and not hasattr(os, "waitid"):
+        pytest.skip("needs os.waitid")
+    monkeypatch.setattr(inventory, "_NOTICE", 4096)
+    records = [_record(i) for i in range(21 if when == "at the end" else 3000)]
+    records[0]["timeCreated"] = SECRET_VALUE  # Arrow cannot cast it; parse_iso_z raises ValueError
+
+    def lines() -> Iterator[bytes]:
+        for i, record in enumerate(records):
+            if i == 1100 and when == "during the pass":  # the child has its first 1,000 rows: it fails, and ends
+                os.waitid(os.P_PID, children[0].pid, os.WEXITED | os.WNOWAIT)
+            yield dumps_record(record)
+
+    with pytest.raises(ParquetChildError) as caught:
+        write_inventory(_paths(tmp_path, tmp_path / "inventory.parquet"), lines(), [])
+    exc = caught.value
+    assert ("wait" in [f.name for f in traceback.extract_tb(exc.__traceback__)]) == (when == "at the end")
+    assert "ValueError" in exc.user_line() and "--debug" in exc.user_line()
+    assert SECRET_VALUE not in exc.user_line() and "Traceback" not in exc.user_line()
+    debug = "".join(traceback.format_exception(exc))  # what --debug prints: the child's traceback as the cause
+    assert "Traceback" in debug and "parse_iso_z" in debug
+    assert [_gone(c.pid) for c in children] == [True]
+
+
+def test_a_killed_child_is_an_error_in_the_main_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, children: list[ParquetChild]
+) -> None:
+    monkeypatch.setattr(inventory, "_NOTICE", 1024)
+
+    def lines() -> Iterator[bytes]:
+        for i in range(200):
+            if i == 50:
+                os.kill(children[0].pid, signal.SIGKILL)
+            yield dumps_record(_record(i))
+
+    with pytest.raises(ParquetChildError, match="killed by SIGKILL"):
+        write_inventory(_paths(tmp_path, tmp_path / "inventory.parquet"), lines(), [])
+    assert [_gone(c.pid) for c in children] == [True]
+
+
+@pytest.mark.parametrize("stop", [KeyboardInterrupt, RuntimeError])
+def test_an_input_that_stops_early_leaves_no_child(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, children: list[ParquetChild], stop: type[BaseException]
+) -> None:
+    monkeypatch.setattr(inventory, "_NOTICE", 1024)
+
+    def lines() -> Iterator[bytes]:
+        for i in range(100):
+            yield dumps_record(_record(i))
+        raise stop  # Ctrl-C in the main process, or the sorter failing, in the middle of the export
+
+    with pytest.raises(stop):
+        write_inventory(_paths(tmp_path, tmp_path / "inventory.parquet"), lines(), [])
+    assert [_gone(c.pid) for c in children] == [True]
+
+
+def test_a_failure_in_the_main_pass_leaves_no_child(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, children: list[ParquetChild]
+) -> None:
+    monkeypatch.setattr(inventory, "_NOTICE", 1024)
+    nodes = 0
+
+    def node(self: object, record: dict[str, Any]) -> None:
+        nonlocal nodes
+        nodes += 1
+        if nodes == 60:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(GraphmlWriter, "node", node)
+    lines = (dumps_record(_record(i)) for i in range(200))
+    with pytest.raises(OSError):
+        write_inventory(_paths(tmp_path, tmp_path / "inventory.parquet"), lines, [])
+    assert [_gone(c.pid) for c in children] == [True]
+
+
+def test_the_child_stops_when_the_notices_end_before_done(tmp_path: Path) -> None:
+    jsonl = tmp_path / "inventory.jsonl"
+    jsonl.write_bytes(b"".join(dumps_record(_record(i)) + b"\n" for i in range(10)))
+    with pytest.raises(_Abandoned):
+        convert(tmp_path / "x.parquet", jsonl, io.BytesIO(b"%d\n" % jsonl.stat().st_size))
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux only")
+def test_a_child_dies_with_its_parent_killed_by_sigkill(tmp_path: Path) -> None:
+    """A process (the 'reaper', a child subreaper) starts a 'parent' that starts a ParquetChild, kills the parent
+    with SIGKILL, and waits for the orphaned child, which the kernel gives to the reaper: it must end by SIGKILL
+    (its death signal), not by noticing its stdin closed (exit 3)."""
+    parent = textwrap.dedent(
+        f"""
+        import sys
+        from pathlib import Path
+        from oci_inventory.export.parquet_child import ParquetChild
+        child = ParquetChild(Path({str(tmp_path / "x.parquet")!r}), Path({str(tmp_path / "x.jsonl")!r}))
+        child._proc.stdout.readline()  # ready: its death signal is set
+        print(child.pid, flush=True)
+        sys.stdin.read()  # until killed
+        """
+    )
+    reaper = textwrap.dedent(
+        f"""
+        import ctypes, os, signal, subprocess, sys
+        ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+        parent = subprocess.Popen([sys.executable, "-c", {parent!r}], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        child = int(parent.stdout.readline())
+        parent.kill()
+        parent.wait()
+        _, status = os.waitpid(child, 0)
+        print(os.WIFSIGNALED(status) and signal.Signals(os.WTERMSIG(status)).name or os.WEXITSTATUS(status))
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", reaper], capture_output=True, text=True, check=True, timeout=120)
+    assert out.stdout.strip() == "SIGKILL", out.stderr
