@@ -123,7 +123,7 @@ def preflight(options: RunOptions) -> None:
     if options.checked:
         return
     if options.parquet:
-        ensure_pyarrow()
+        ensure_pyarrow(load=False)  # the Parquet child imports it
     if options.prev_latest:
         options.prev = find_latest_complete(options.outdir)
     if options.prev is not None:

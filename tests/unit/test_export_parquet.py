@@ -103,6 +103,9 @@ def test_deterministic_bytes(tmp_path: Path) -> None:
 
 def test_missing_pyarrow_is_config_error_with_hint(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setitem(sys.modules, "pyarrow", None)
+    with pytest.raises(ConfigError) as looked_for:
+        ensure_pyarrow(load=False)
+    assert str(looked_for.value) == "--parquet needs pyarrow, which is not installed"
     with pytest.raises(ConfigError) as err:
         ensure_pyarrow()
     assert str(err.value) == "--parquet needs pyarrow, which is not installed"

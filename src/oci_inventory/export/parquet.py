@@ -8,6 +8,7 @@ works without it unless ``--parquet`` is asked for.
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
@@ -42,8 +43,18 @@ PARQUET_COLUMNS: tuple[tuple[str, str, bool], ...] = (
 assert tuple(c[0] for c in PARQUET_COLUMNS) == RECORD_FIELDS
 
 
-def ensure_pyarrow() -> None:
-    """Raise :class:`ConfigError` with the install hint if pyarrow cannot be imported."""
+def ensure_pyarrow(*, load: bool = True) -> None:
+    """Raise :class:`ConfigError` with the install hint if pyarrow cannot be imported. ``load=False`` only looks
+    for it without importing it: a run's main process, whose ``inventory.parquet`` a child process writes
+    (``parquet_child``), would hold about 36 MB of it for nothing."""
+    if not load:
+        try:
+            found = importlib.util.find_spec("pyarrow") is not None
+        except (ImportError, ValueError):
+            found = False
+        if not found:
+            raise ConfigError("--parquet needs pyarrow, which is not installed", hint=PARQUET_INSTALL_HINT)
+        return
     try:
         import pyarrow
         import pyarrow.parquet  # noqa: F401
