@@ -18,6 +18,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO
 
+from oci_inventory.util.memory import trim_malloc
+
 _HEADER = struct.Struct(">II")
 # Rough per-entry overhead of a (str, bytes) tuple in a list, so small lines count realistically.
 _ENTRY_OVERHEAD = 150
@@ -97,6 +99,7 @@ class ExternalSorter:
         self._runs.append(path)
         self._buffer = []
         self._buffer_bytes = 0
+        trim_malloc()  # the buffer's lines are free now: hand their pages back rather than let them scatter
 
     def _read_run(self, path: Path) -> Iterator[tuple[str, bytes]]:
         fh = open(path, "rb", buffering=_READ_BUFFER)  # noqa: SIM115 - closed below or by close()

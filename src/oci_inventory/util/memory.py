@@ -46,3 +46,24 @@ def relaxed_gc(thresholds: tuple[int, int, int] = RUN_GC_THRESHOLDS) -> Iterator
         yield
     finally:
         gc.set_threshold(*previous)
+
+
+def _libc() -> ctypes.CDLL | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+    except OSError:
+        return None
+
+
+_LIBC = _libc()
+
+
+def trim_malloc() -> bool:
+    """Give the free memory at the top of glibc's heaps back to the system (``malloc_trim(0)``), e.g. after a
+    sorter wrote its 48 MiB buffer to disk; False where there is no glibc."""
+    trim = getattr(_LIBC, "malloc_trim", None)
+    if trim is None:
+        return False
+    return bool(trim(0))
