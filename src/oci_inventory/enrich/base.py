@@ -12,6 +12,7 @@ time: SDK classes are named by dotted strings and loaded at the first call.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import threading
 from collections.abc import Callable, Hashable, Mapping, Sequence
@@ -234,7 +235,9 @@ class GetSpec:
     edges: tuple[EdgeSpec, ...] = ()
 
 
+@functools.cache
 def load_class(dotted: str) -> type[Any]:
+    """The class a dotted name names, imported once (it is looked up for every enrichment call)."""
     module, _, name = dotted.rpartition(".")
     cls: type[Any] = getattr(importlib.import_module(module), name)
     return cls
