@@ -448,6 +448,8 @@ def _run_inventory(
     plan = _plan(factory, options)
 
     interrupts.note_run_started()
+    if not options.no_enrich:
+        registry.prewarm()  # the enrichers' SDK packages import while Search pages
     with RunDirectory.create(options.outdir, started) as rundir, RunLog(rundir) as run_log:
         records = ExternalSorter(RECORDS_SORT_MEMORY, tmp_dir=rundir.tmp_path)
         relationships = ExternalSorter(EDGES_SORT_MEMORY, tmp_dir=rundir.tmp_path)

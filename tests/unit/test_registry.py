@@ -110,3 +110,19 @@ def test_a_lookup_during_the_lazy_import_waits_for_the_registration() -> None:
     second.join()
     assert type(found["first"]).__name__ == "LazyEnricher"
     assert type(found["second"]).__name__ == "LazyEnricher"
+
+
+def test_prewarm_imports_the_service_packages_the_enrichers_name() -> None:
+    """In a fresh interpreter: before, no service package; after the prewarm thread, every one the specs name."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from oci_inventory.enrich.registry import REGISTRY; names = REGISTRY.client_classes(); "
+        "mods = {n.rpartition('.')[0] for n in names}; before = [m for m in mods if m in sys.modules]; "
+        "REGISTRY.prewarm().join(); after = [m for m in mods if m in sys.modules]; "
+        "print(len(names), len(before), len(after), len(mods), 'oci.core.ComputeClient' in names)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    names, before, after, mods = map(int, out[:4])
+    assert names >= 20 and before == 0 and after == mods and out[4] == "True"

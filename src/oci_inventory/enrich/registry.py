@@ -10,13 +10,14 @@ cheap, and ``--help``, ``diff`` and the identity commands never import a service
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import pkgutil
 import threading
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
-from oci_inventory.enrich.base import Enricher, GetSpec, SpecEnricher
+from oci_inventory.enrich.base import Enricher, GetSpec, SpecEnricher, load_class
 from oci_inventory.enrich.default import DefaultEnricher
 
 E = TypeVar("E", bound=Enricher)
@@ -104,6 +105,29 @@ class Registry:
 
     def modules(self) -> tuple[str, ...]:
         return self._modules
+
+    def client_classes(self) -> list[str]:
+        """The dotted SDK client classes the enrichers name (``GetSpec.client``, or an enricher's ``clients``)."""
+        names = set()
+        for enricher in self.registered().values():
+            if isinstance(enricher, SpecEnricher):
+                names.add(enricher.spec.client)
+            names.update(getattr(enricher, "clients", ()))
+        return sorted(names)
+
+    def prewarm(self) -> threading.Thread:
+        """Import the SDK service packages of :meth:`client_classes` on a daemon thread, while Search pages: the
+        first enrichment calls would otherwise import them (about 1.8 s for the 28 packages) holding the import
+        lock. An import that fails is left for the enricher that needs it to report."""
+
+        def run() -> None:
+            for dotted in self.client_classes():
+                with contextlib.suppress(Exception):
+                    load_class(dotted)
+
+        thread = threading.Thread(target=run, name="prewarm-clients", daemon=True)
+        thread.start()
+        return thread
 
 
 def enricher_type(enricher: Enricher, fallback: str) -> str:
