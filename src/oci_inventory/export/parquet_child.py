@@ -94,6 +94,7 @@ class ParquetChild:
                 stderr=self._stderr,
                 bufsize=0,
                 start_new_session=True,
+                env={**os.environ, "ARROW_DEFAULT_MEMORY_POOL": "system"},  # see convert()
             )
         except BaseException:
             self._stderr.close()
@@ -236,6 +237,9 @@ def convert(parquet: Path, jsonl: Path, notices: IO[bytes], batch_size: int = 20
     ``done OFFSET``); the number of rows. Raises :class:`_Abandoned` when the notices end before ``done``."""
     from oci_inventory.export.parquet import ParquetStream
 
+    # The parent starts this process with ARROW_DEFAULT_MEMORY_POOL=system: Arrow's default pool (jemalloc or
+    # mimalloc) keeps freed row groups for reuse, 160 MB of peak RSS at 100k records; the system allocator gives
+    # them back (120 MB), at no measurable cost for one row group at a time.
     stream = ParquetStream(parquet, batch_size)
     write, loads = stream.write, orjson.loads
     fd = -1
