@@ -30,9 +30,10 @@ def region_of(ocid: str) -> str | None:
 
 
 def _default_order(records: list[Record]) -> list[Record]:
-    """Newest timeCreated first (absent last), ties broken by identifier ascending."""
+    """Newest timeCreated first (absent last), ties broken by identifier ascending. A timeCreated that is not text
+    (planted by a test: OCI data is untrusted) sorts by its text form."""
     by_id = sorted(records, key=lambda r: r["identifier"])
-    return sorted(by_id, key=lambda r: r.get("timeCreated") or "", reverse=True)
+    return sorted(by_id, key=lambda r: str(r.get("timeCreated") or ""), reverse=True)
 
 
 @dataclass

@@ -7,6 +7,7 @@ beyond what keeps the output inside the JSON Schema.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from oci_inventory.enrich.base import EnrichStatus
@@ -69,15 +70,19 @@ def normalize_record(
         out_details["searchSummary"] = {key: value for key, value in given.items() if key != "searchContext"}
     extra = {key: summary[key] for key in SEARCH_SUMMARY_EXTRA_KEYS if summary.get(key) is not None}
     raw_created = summary.get("timeCreated")
-    time_created = normalize_timestamp(raw_created)
-    if time_created is not None and not is_canonical_timestamp(time_created):
+    # Search results are untrusted: a timestamp or tags of the wrong JSON type become null / {} on the record
+    # (the raw value stays in details.searchSummary) instead of failing the run.
+    time_created = normalize_timestamp(raw_created) if isinstance(raw_created, str | datetime) else None
+    if (time_created is None and raw_created not in (None, "")) or (
+        time_created is not None and not is_canonical_timestamp(time_created)
+    ):
         extra["timeCreated"] = raw_created
         time_created = None
     if extra and "searchSummary" not in out_details:
         out_details["searchSummary"] = extra
 
-    defined = summary.get("definedTags") or {}
-    freeform = summary.get("freeformTags") or {}
+    defined = _mapping(summary.get("definedTags"))
+    freeform = _mapping(summary.get("freeformTags"))
     rels = [
         {"relation": r["relation"], "targetOcid": r["targetOcid"], "targetType": r.get("targetType")}
         for r in relationships
@@ -95,7 +100,7 @@ def normalize_record(
         "region": region,
         "lifecycleState": summary.get("lifecycleState"),
         "timeCreated": time_created,
-        "definedTags": {ns: dict(values or {}) for ns, values in defined.items()},
+        "definedTags": {ns: dict(_mapping(values)) for ns, values in defined.items()},
         "freeformTags": dict(freeform),
         "collectedAt": collected,
         "enrichStatus": status,
@@ -103,6 +108,11 @@ def normalize_record(
         "details": out_details,
         "relationships": rels,
     }
+
+
+def _mapping(value: Any) -> Mapping[Any, Any]:
+    """A JSON object as is; anything else (null, a list, a string) as ``{}``."""
+    return value if isinstance(value, Mapping) else {}
 
 
 def summary_record(
