@@ -16,6 +16,7 @@ from typing import Any
 from oci_inventory.enrich.base import Enricher, EnrichStatus
 from oci_inventory.enrich.default import DefaultEnricher, SkippedEnricher
 from oci_inventory.enrich.relations import IN_COMPARTMENT
+from oci_inventory.export.inventory import prepared_line
 from oci_inventory.export.jsonl import dumps_record
 from oci_inventory.export.sorter import ExternalSorter
 from oci_inventory.export.summary import SummaryCounter
@@ -33,9 +34,12 @@ class InlineBatch:
 
     ``collected_at`` is the page's: its records were all returned by the same Search response."""
 
-    def __init__(self, collected_at: str, path_of: Callable[[str | None], str | None]) -> None:
+    def __init__(
+        self, collected_at: str, path_of: Callable[[str | None], str | None], *, csv_raw: bool = False
+    ) -> None:
         self._collected_at = collected_at
         self._path_of = path_of
+        self._csv_raw = csv_raw
         self._records: list[tuple[str, bytes]] = []
         self._edges: list[tuple[str, bytes]] = []
         self._counts: Counter[tuple[str, str]] = Counter()
@@ -59,7 +63,7 @@ class InlineBatch:
             return False
         ocid: str = record["ocid"]
         rtype: str = record["resourceType"]
-        self._records.append((ocid, dumps_record(record)))
+        self._records.append((ocid, prepared_line(record, dumps_record(record), csv_raw=self._csv_raw)))
         self._counts[(rtype, status.value)] += 1
         if compartment_id:
             edge = {

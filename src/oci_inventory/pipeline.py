@@ -39,7 +39,7 @@ from oci_inventory.enrich.default import SKIP
 from oci_inventory.enrich.registry import REGISTRY, Registry
 from oci_inventory.enrich.relations import IN_COMPARTMENT
 from oci_inventory.export.graph import GRAPH_GRAPHML, GraphCounts
-from oci_inventory.export.inventory import InventoryPaths, write_inventory
+from oci_inventory.export.inventory import InventoryPaths, prepared_line, write_inventory
 from oci_inventory.export.jsonl import dumps_record, write_jsonl
 from oci_inventory.export.parquet import ensure_pyarrow
 from oci_inventory.export.rundir import RunDirectory
@@ -311,7 +311,7 @@ class _Run:
     def take(self, page: Page, on_wait: Callable[[bool], None]) -> None:
         """One Search page, on its region's intake thread: each result accepted, the records built inline handed
         to the sorters and counters once for the whole page (``InlineBatch``)."""
-        batch = InlineBatch(self.clock.now(), self.tree.path_of)
+        batch = InlineBatch(self.clock.now(), self.tree.path_of, csv_raw=self.options.csv_raw)
         try:
             for item in page.items:
                 self.accept(item, page.region, relisting=page.relisting, on_wait=on_wait, batch=batch)
@@ -397,7 +397,7 @@ class _Run:
             compartment_path=self.tree.path_of(compartment_id),
         )
         ocid = record["ocid"]
-        self.records.add(ocid, dumps_record(record))
+        self.records.add(ocid, prepared_line(record, dumps_record(record), csv_raw=self.options.csv_raw))
         self.counter.add(record)
         for rel in record["relationships"]:
             edge = {"sourceOcid": ocid, "sourceType": record["resourceType"], **rel}

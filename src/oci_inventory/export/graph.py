@@ -114,6 +114,11 @@ class GraphmlWriter:
         self._records.add(record["ocid"])
         self._out.write(node_element(record["ocid"], record, external=False))
 
+    def node_text(self, ocid: str, element: str) -> None:
+        """A record's node already made by :func:`node_element` (on the intake thread)."""
+        self._records.add(ocid)
+        self._out.write(element)
+
     def edge(self, edge: Mapping[str, Any]) -> None:
         _note_external_ends(edge, self._records, self._externals)
         self._out.write(edge_element(edge))

@@ -12,6 +12,7 @@ this pass waits for it only at the end, after the relationships, and kills it on
 from __future__ import annotations
 
 import logging
+import struct
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,13 +20,15 @@ from typing import Any
 
 import orjson
 
-from oci_inventory.export.csv import CsvWriter
-from oci_inventory.export.graph import GraphCounts, GraphmlWriter, open_graphml
+from oci_inventory.export.csv import CsvWriter, csv_text
+from oci_inventory.export.graph import GraphCounts, GraphmlWriter, node_element, open_graphml
 from oci_inventory.export.parquet_child import ParquetChild
+from oci_inventory.normalize.schema import Record
 
 log = logging.getLogger(__name__)
 
 _BUFFER = 1 << 20
+_TAIL = struct.Struct(">II")
 #: The child writing Parquet is told how far ``inventory.jsonl`` is complete after every this many bytes.
 _NOTICE = 1 << 20
 
@@ -46,30 +49,73 @@ class Written:
     graph: GraphCounts
 
 
-def _parsed(lines: Iterable[bytes], path: Path, child: ParquetChild | None = None) -> Iterator[dict[str, Any]]:
-    """Each line written to ``path`` (with its newline), then yielded parsed. With ``child``: the file is flushed
-    after every :data:`_NOTICE` bytes or so (at a line end) and the child told its size, and told when it is
-    complete and closed."""
-    size = 0
+def prepared_line(record: Record, line: bytes, *, csv_raw: bool = False) -> bytes:
+    """What the record sorter holds for a record: its JSONL ``line``, then (after a newline) its GraphML node and
+    CSV row, built now, on the intake thread, so that the export after the last Search page only merges and
+    writes. The tail is ``>II`` lengths of the OCID and the node, the OCID, the node, the CSV row (UTF-8). A JSONL
+    line never holds a raw newline, so the first one ends it; a line without one is a bare JSONL line, which the
+    export parses and formats itself."""
+    ocid = str(record["ocid"]).encode()
+    node = node_element(record["ocid"], record, external=False).encode()
+    row = csv_text(record, raw=csv_raw).encode()
+    return b"".join((line, b"\n", _TAIL.pack(len(ocid), len(node)), ocid, node, row))
+
+
+def _split(entry: bytes) -> tuple[bytes, str, str, str] | None:
+    """``(line, ocid, node, csv row)`` of a :func:`prepared_line`, or None for a bare JSONL line."""
+    end = entry.find(b"\n")
+    if end < 0:
+        return None
+    start = end + 1 + _TAIL.size
+    ocid_len, node_len = _TAIL.unpack_from(entry, end + 1)
+    node_start = start + ocid_len
+    row_start = node_start + node_len
+    return (
+        entry[:end],
+        entry[start:node_start].decode(),
+        entry[node_start:row_start].decode(),
+        entry[row_start:].decode(),
+    )
+
+
+def _jsonl_of(entries: Iterable[bytes]) -> Iterator[tuple[bytes, tuple[bytes, str, str, str] | None]]:
+    for entry in entries:
+        parts = _split(entry)
+        yield (entry if parts is None else parts[0]), parts
+
+
+def _parsed(lines: Iterable[bytes], path: Path) -> Iterator[dict[str, Any]]:
+    """Each line written to ``path`` (with its newline), then yielded parsed."""
     with open(path, "wb", buffering=_BUFFER) as fh:
         write = fh.write
-        if child is None:
-            for line in lines:
-                write(line)
-                write(b"\n")
-                yield orjson.loads(line)
-            return
-        notice = _NOTICE
         for line in lines:
             write(line)
             write(b"\n")
-            size += len(line) + 1
-            if size >= notice:
-                fh.flush()
-                child.progress(size)
-                notice = size + _NOTICE
             yield orjson.loads(line)
-    child.finish(size)
+
+
+def _written(
+    pairs: Iterable[tuple[bytes, tuple[bytes, str, str, str] | None]], path: Path, child: ParquetChild | None
+) -> Iterator[tuple[bytes, tuple[bytes, str, str, str] | None]]:
+    """Each pair's JSONL line written to ``path`` (with its newline), then the pair yielded; the Parquet child is
+    told how far the file is flushed as :func:`_parsed` does."""
+    size = 0
+    notice = _NOTICE
+    with open(path, "wb", buffering=_BUFFER) as fh:
+        write = fh.write
+        for pair in pairs:
+            line = pair[0]
+            write(line)
+            write(b"\n")
+            if child is not None:
+                size += len(line) + 1
+                if size >= notice:
+                    fh.flush()
+                    child.progress(size)
+                    notice = size + _NOTICE
+            yield pair
+    if child is not None:
+        child.finish(size)
 
 
 def write_inventory(
@@ -86,9 +132,15 @@ def write_inventory(
             child = ParquetChild(paths.parquet, paths.jsonl)
         with open_graphml(paths.graphml) as graph_file:
             graph = GraphmlWriter(graph_file)
-            for record in _parsed(records, paths.jsonl, child):
-                csv.write(record)
-                graph.node(record)
+            for line, parts in _written(_jsonl_of(records), paths.jsonl, child):
+                if parts is None:  # a bare JSONL line: parsed and formatted here
+                    record = orjson.loads(line)
+                    csv.write(record)
+                    graph.node(record)
+                else:
+                    _, ocid, node, row = parts
+                    csv.write_text(row)
+                    graph.node_text(ocid, node)
             for edge in _parsed(relationships, paths.relationships):  # meanwhile the child catches up
                 graph.edge(edge)
                 edges += 1

@@ -1,0 +1,68 @@
+"""Records whose CSV row and GraphML node were made on the intake thread (``prepared_line``) give the very files
+that the export makes from bare JSONL lines, whatever the text holds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from oci_inventory.export.inventory import InventoryPaths, _split, prepared_line, write_inventory
+from oci_inventory.export.jsonl import dumps_record
+
+HOSTILE = ["plain", "a,b \"q\"", "line\nbreak\r\n", "=HYPERLINK(1)", "\x00\x07\x1e ctl", "<x>&'\"", "\u2028\u0085",
+           "ü😀開発", "x" * 70_000]  # fmt: skip
+
+
+def _record(i: int, name: str) -> dict[str, Any]:
+    ocid = f"ocid1.instance.oc1..{i:04d}" + ("\nodd" if i == 3 else "")  # an untrusted OCID with a newline
+    return {
+        "ocid": ocid,
+        "resourceType": "Instance",
+        "displayName": name,
+        "compartmentId": "ocid1.compartment.oc1..c",
+        "compartmentPath": f"/{name[:50]}",
+        "region": "eu-frankfurt-1",
+        "lifecycleState": None if i % 2 else "RUNNING",
+        "timeCreated": None,
+        "definedTags": {"Ops": {"owner": name[:20]}},
+        "freeformTags": {} if i % 3 else {"n": name[:10]},
+        "collectedAt": "2024-06-01T00:00:00.001Z",
+        "enrichStatus": "OK",
+        "enrichError": None,
+        "details": {"n": i},
+        "relationships": [],
+    }
+
+
+def _paths(directory: Path) -> InventoryPaths:
+    directory.mkdir()
+    return InventoryPaths(
+        jsonl=directory / "inventory.jsonl",
+        csv=directory / "inventory.csv",
+        graphml=directory / "graph.graphml",
+        relationships=directory / "relationships.jsonl",
+    )
+
+
+@pytest.mark.parametrize("csv_raw", [False, True])
+def test_prepared_lines_give_the_files_bare_lines_give(tmp_path: Path, csv_raw: bool) -> None:
+    records = sorted((_record(i, name) for i, name in enumerate(HOSTILE)), key=lambda r: r["ocid"])
+    edges = [
+        dumps_record({"relation": "IN", "sourceOcid": r["ocid"], "targetOcid": "ocid1.tenancy..t"}) for r in records
+    ]
+    bare = [dumps_record(r) for r in records]
+    prepared = [prepared_line(r, line, csv_raw=csv_raw) for r, line in zip(records, bare, strict=True)]
+    mixed = [p if i % 2 else b for i, (p, b) in enumerate(zip(prepared, bare, strict=True))]
+    outputs = []
+    for label, lines in (("bare", bare), ("prepared", prepared), ("mixed", mixed)):
+        paths = _paths(tmp_path / label)
+        written = write_inventory(paths, lines, edges, csv_raw=csv_raw)
+        assert written.records == len(records) and written.graph.external_nodes == 1
+        outputs.append([p.read_bytes() for p in (paths.jsonl, paths.csv, paths.graphml, paths.relationships)])
+    assert outputs[0] == outputs[1] == outputs[2]
+    for record, line, entry in zip(records, bare, prepared, strict=True):
+        parts = _split(entry)
+        assert parts is not None and parts[0] == line and parts[1] == record["ocid"]
+    assert _split(bare[0]) is None
