@@ -35,11 +35,17 @@ class InlineBatch:
     ``collected_at`` is the page's: its records were all returned by the same Search response."""
 
     def __init__(
-        self, collected_at: str, path_of: Callable[[str | None], str | None], *, csv_raw: bool = False
+        self,
+        collected_at: str,
+        path_of: Callable[[str | None], str | None],
+        *,
+        csv_raw: bool = False,
+        prepare: bool = True,
     ) -> None:
         self._collected_at = collected_at
         self._path_of = path_of
         self._csv_raw = csv_raw
+        self._prepare = prepare  # CSV row and GraphML node made now (prepared_line), or left to the export
         self._records: list[tuple[str, bytes]] = []
         self._edges: list[tuple[str, bytes]] = []
         self._counts: Counter[tuple[str, str]] = Counter()
@@ -63,7 +69,8 @@ class InlineBatch:
             return False
         ocid: str = record["ocid"]
         rtype: str = record["resourceType"]
-        self._records.append((ocid, prepared_line(record, dumps_record(record), csv_raw=self._csv_raw)))
+        line = dumps_record(record)
+        self._records.append((ocid, prepared_line(record, line, csv_raw=self._csv_raw) if self._prepare else line))
         self._counts[(rtype, status.value)] += 1
         if compartment_id:
             edge = {

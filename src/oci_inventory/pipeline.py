@@ -300,7 +300,7 @@ class _Run:
             for page in spill:
                 if self.cancel.is_set():
                     break
-                self.take(page, spill.consumer_waiting)
+                self.take(page, spill.consumer_waiting, prepare=spill.backlog == 0)
         except Stopped:
             pass  # the run is being stopped: the pool refused the record
         except BaseException as exc:
@@ -308,10 +308,13 @@ class _Run:
         finally:
             spill.abort() if self.cancel.is_set() else spill.release()
 
-    def take(self, page: Page, on_wait: Callable[[bool], None]) -> None:
+    def take(self, page: Page, on_wait: Callable[[bool], None], *, prepare: bool = True) -> None:
         """One Search page, on its region's intake thread: each result accepted, the records built inline handed
-        to the sorters and counters once for the whole page (``InlineBatch``)."""
-        batch = InlineBatch(self.clock.now(), self.tree.path_of, csv_raw=self.options.csv_raw)
+        to the sorters and counters once for the whole page (``InlineBatch``). ``prepare``: also make their CSV
+        rows and GraphML nodes now (``prepared_line``); the intake thread passes it when no other page waits,
+        i.e. while it keeps up with Search and has time to spare. When pages queue up, the intake is the limit
+        (a CPU-bound run) and the export formats those records instead: the same work, but not on this thread."""
+        batch = InlineBatch(self.clock.now(), self.tree.path_of, csv_raw=self.options.csv_raw, prepare=prepare)
         try:
             for item in page.items:
                 self.accept(item, page.region, relisting=page.relisting, on_wait=on_wait, batch=batch)

@@ -66,3 +66,23 @@ def test_prepared_lines_give_the_files_bare_lines_give(tmp_path: Path, csv_raw: 
         parts = _split(entry)
         assert parts is not None and parts[0] == line and parts[1] == record["ocid"]
     assert _split(bare[0]) is None
+
+
+@pytest.mark.parametrize("prepare", [True, False])
+def test_inline_batch_prepares_only_when_asked(prepare: bool) -> None:
+    from oci_inventory.enrich.default import DefaultEnricher
+    from oci_inventory.export.sorter import ExternalSorter
+    from oci_inventory.export.summary import SummaryCounter
+    from oci_inventory.intake import InlineBatch
+
+    item = {"identifier": "ocid1.vcn.oc1.iad.a", "resourceType": "Vcn", "compartmentId": "ocid1.compartment.oc1..c",
+            "displayName": "a,b", "timeCreated": "2024-05-01T10:11:12.123Z"}  # fmt: skip
+    batch = InlineBatch("2024-06-01T00:00:00.001Z", lambda cid: "/c", prepare=prepare)
+    assert batch.add(item, "us-ashburn-1", DefaultEnricher())
+    with ExternalSorter() as records, ExternalSorter() as edges:
+        batch.flush(records, edges, SummaryCounter())
+        (line,) = list(records.sorted_lines())
+    parts = _split(line)
+    assert (parts is not None) is prepare
+    if parts is not None:
+        assert parts[1] == "ocid1.vcn.oc1.iad.a" and '"a,b"' in parts[3] and parts[2].startswith("    <node ")

@@ -182,6 +182,11 @@ class PageSpill:
                 self._end = 0
         return Page(entry.region, entry.relisting, orjson.loads(data))
 
+    @property
+    def backlog(self) -> int:
+        """Pages waiting for the intake thread (in memory or on disk)."""
+        return len(self._queue)
+
     def __iter__(self) -> Iterator[Page]:
         while (page := self._take()) is not None:
             yield page
