@@ -27,7 +27,7 @@ import sys
 import tempfile
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from itertools import pairwise
 from pathlib import Path
 from typing import IO, Any
@@ -47,6 +47,7 @@ from oci_inventory.diff.merge import (
     sorted_range,
     span_lines,
 )
+from oci_inventory.util.processes import reap
 
 #: Never more processes than this (each holds up to a few buckets' worth of memory).
 MAX_SHARDS = 4
@@ -450,13 +451,7 @@ class _Worker:
 
     def close(self) -> None:
         """Stop the process if it still runs; close its pipes and the files no spool adopted."""
-        if self._proc.poll() is None:
-            self._proc.kill()
-        self._proc.wait()
-        for pipe in (self._proc.stdin, self._proc.stdout):
-            if pipe is not None:
-                with suppress(BrokenPipeError):
-                    pipe.close()
+        reap(self._proc)
         self._stderr.close()
         if not self.adopted:
             for f in self.files:

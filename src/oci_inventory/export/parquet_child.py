@@ -47,6 +47,7 @@ from typing import IO, Any
 import orjson
 
 from oci_inventory.util import errors
+from oci_inventory.util.processes import reap
 
 #: Bytes of ``inventory.jsonl`` read at a time by the child.
 _READ = 1 << 20
@@ -142,13 +143,7 @@ class ParquetChild:
 
     def close(self) -> None:
         """Kill the child if it still runs, wait for it, and close its pipes and files. Safe to call twice."""
-        if self._proc.poll() is None:
-            self._proc.kill()
-        self._proc.wait()
-        for pipe in (self._proc.stdin, self._proc.stdout):
-            if pipe is not None:
-                with suppress(OSError):
-                    pipe.close()
+        reap(self._proc)
         self._stderr.close()
 
     def _send(self, notice: bytes) -> None:
