@@ -81,8 +81,8 @@ RELATIONSHIPS_JSONL = "relationships.jsonl"
 COMPARTMENTS_JSONL = "compartments.jsonl"
 RUN_SUMMARY = "run_summary.json"
 # Memory of a run (docs/performance.md, "CPU and memory at scale"): the sorters' buffers, plus the Search pages
-# waiting for the intake threads (util/spill.py, 32 MiB), plus about 120 MB of interpreter, SDK and buffers.
-RECORDS_SORT_MEMORY = 48 * 2**20
+# waiting for the intake threads (util/spill.py, 24 MiB), plus about 80 MB of interpreter, SDK and buffers.
+RECORDS_SORT_MEMORY = 40 * 2**20
 EDGES_SORT_MEMORY = 16 * 2**20  # edge lines are a fifth of a record line: a third of the budget is plenty
 
 

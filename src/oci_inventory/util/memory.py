@@ -62,7 +62,7 @@ _LIBC = _libc()
 
 def trim_malloc() -> bool:
     """Give the free memory at the top of glibc's heaps back to the system (``malloc_trim(0)``), e.g. after a
-    sorter wrote its 48 MiB buffer to disk; False where there is no glibc."""
+    sorter wrote its 40 MiB buffer to disk; False where there is no glibc."""
     trim = getattr(_LIBC, "malloc_trim", None)
     if trim is None:
         return False

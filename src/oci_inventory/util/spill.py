@@ -28,7 +28,7 @@ from typing import Any
 
 import orjson
 
-DEFAULT_MEMORY = 32 * 2**20
+DEFAULT_MEMORY = 24 * 2**20
 ITEM_SIZE_GUESS = 2048  # bytes per Search item on the wire when the page size is not known
 OBJECT_FACTOR = 4  # a decoded page holds about 4 times its wire size in Python objects
 FIRST_PAGE_GUESS = 1000 * ITEM_SIZE_GUESS * OBJECT_FACTOR  # room reserved for a spill's first page
