@@ -106,16 +106,7 @@ def _fast(prev: Path, curr: Path, out: Path, **options: Any) -> tuple[bytes, dic
     cover = coverage(a, b)
     options.setdefault("bucket_bytes", 1 << 20)
     tally = shard.fast_diff((a.inventory, b.inventory), cover.compared, **options)
-    result = DiffResult(
-        coverage=cover,
-        added=tally.added,
-        removed=tally.removed,
-        changed=tally.changed,
-        unchanged=tally.unchanged,
-        by_resource_type=tally.by_resource_type,
-        not_compared=tally.not_compared,
-        read=tally.read,
-    )
+    result = DiffResult.from_tally(cover, tally)
     return _document(result, out)
 
 

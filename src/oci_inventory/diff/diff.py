@@ -21,7 +21,7 @@ import orjson
 
 from oci_inventory.diff.fields import changed_fields
 from oci_inventory.diff.hash import record_hash
-from oci_inventory.diff.merge import CATEGORIES, Anomaly
+from oci_inventory.diff.merge import CATEGORIES, Anomaly, Tally
 from oci_inventory.diff.merge import COLLECTED_PREFIX as _COLLECTED_PREFIX
 from oci_inventory.diff.merge import changed_entry as _changed_entry
 from oci_inventory.diff.reader import (
@@ -106,6 +106,23 @@ class DiffResult:
     by_resource_type: dict[str, dict[str, int]] = field(default_factory=dict)
     not_compared: dict[str, list[int]] = field(default_factory=dict)
     read: list[int] = field(default_factory=lambda: [0, 0])
+
+    @classmethod
+    def from_tally(
+        cls, coverage: Coverage, tally: Tally, scope_change: dict[str, dict[str, Any]] | None = None
+    ) -> DiffResult:
+        """The result of a compare made by :func:`fast_diff`."""
+        return cls(
+            coverage=coverage,
+            scope_change=scope_change,
+            added=tally.added,
+            removed=tally.removed,
+            changed=tally.changed,
+            unchanged=tally.unchanged,
+            by_resource_type=tally.by_resource_type,
+            not_compared=tally.not_compared,
+            read=tally.read,
+        )
 
     @property
     def prev(self) -> RunInfo:
@@ -292,17 +309,7 @@ def diff_runs(
     except Anomaly:
         result = _exact_diff(cover, scope_change, paths, sort_buffer)
     else:
-        result = DiffResult(
-            coverage=cover,
-            scope_change=scope_change,
-            added=tally.added,
-            removed=tally.removed,
-            changed=tally.changed,
-            unchanged=tally.unchanged,
-            by_resource_type=tally.by_resource_type,
-            not_compared=tally.not_compared,
-            read=tally.read,
-        )
+        result = DiffResult.from_tally(cover, tally, scope_change)
     try:
         check_total(prev, result.read[0])
         check_total(curr, result.read[1])

@@ -58,21 +58,12 @@ class ExternalSorter:
         return len(self._runs)
 
     def add(self, key: str, line: bytes) -> None:
-        # orjson.dumps returns bytes with spare capacity (about 8 KiB for a 1 KiB record); a compact copy keeps
-        # the memory actually held close to the budget, which counts len(line).
-        line = bytes(memoryview(line))
-        size = len(key) + len(line) + _ENTRY_OVERHEAD
-        with self._lock:
-            if self._closed:
-                raise RuntimeError("ExternalSorter is closed")
-            self._buffer.append((key, line))
-            self._buffer_bytes += size
-            self._count += 1
-            if self._buffer_bytes > self._budget:
-                self._spill()
+        self.add_many([(key, line)])
 
     def add_many(self, pairs: list[tuple[str, bytes]]) -> None:
         """:meth:`add` for many pairs under one lock (a Search page's records)."""
+        # orjson.dumps returns bytes with spare capacity (about 8 KiB for a 1 KiB record); a compact copy keeps
+        # the memory actually held close to the budget, which counts len(line).
         entries = [(key, bytes(memoryview(line))) for key, line in pairs]
         size = sum(len(key) + len(line) for key, line in entries) + _ENTRY_OVERHEAD * len(entries)
         with self._lock:

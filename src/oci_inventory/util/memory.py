@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import gc
 import sys
 from collections.abc import Iterator
@@ -26,15 +27,21 @@ RUN_ARENAS = 2
 RUN_GC_THRESHOLDS = (50_000, 20, 20)  # young collection every 50,000 net allocations (default 700, 10, 10)
 
 
+@functools.cache
+def _libc() -> ctypes.CDLL | None:
+    """The C library, loaded on first use (Linux only; None elsewhere or if it cannot be loaded)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+    except OSError:
+        return None
+
+
 def limit_malloc_arenas(arenas: int = RUN_ARENAS) -> bool:
     """Cap glibc's malloc arenas (call before the run starts its threads); False where there is no glibc."""
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        return bool(libc.mallopt(M_ARENA_MAX, arenas))
-    except (OSError, AttributeError):  # musl and others: no mallopt, nothing to do
-        return False
+    mallopt = getattr(_libc(), "mallopt", None)  # musl and others: no mallopt, nothing to do
+    return bool(mallopt(M_ARENA_MAX, arenas)) if mallopt is not None else False
 
 
 @contextmanager
@@ -48,22 +55,10 @@ def relaxed_gc(thresholds: tuple[int, int, int] = RUN_GC_THRESHOLDS) -> Iterator
         gc.set_threshold(*previous)
 
 
-def _libc() -> ctypes.CDLL | None:
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-    except OSError:
-        return None
-
-
-_LIBC = _libc()
-
-
 def trim_malloc() -> bool:
     """Give the free memory at the top of glibc's heaps back to the system (``malloc_trim(0)``), e.g. after a
     sorter wrote its 40 MiB buffer to disk; False where there is no glibc."""
-    trim = getattr(_LIBC, "malloc_trim", None)
+    trim = getattr(_libc(), "malloc_trim", None)
     if trim is None:
         return False
     return bool(trim(0))
