@@ -4,19 +4,20 @@ For each size the emulator (its own process) holds a tenancy of that many resour
 benchmark first pages every region's Search to the end with bare SDK clients, one thread per region, records
 dropped (the floor the emulator and the API set: ``ideal_s``), then runs ``oci-inv run --no-enrich --parquet``
 (JSONL, CSV, Parquet, relationships, GraphML, summary) in a child process and reads its wall time, CPU time
-(user + system, its Parquet process included) and peak RSS from ``os.wait4``. Prints one JSON line per size with
-records/s, the ratios to the targets (30,000 records/s, 300 MB) and to the ideal, the run's own timing breakdown,
-and the load average.
+(user + system, its CSV and Parquet processes included) and peak RSS from ``os.wait4``. Prints one JSON line per
+size with records/s, the ratios to the targets (30,000 records/s, 300 MB) and to the ideal, the run's own timing
+breakdown, and the load average.
 
-Peak RSS is per process: the run writes ``inventory.parquet`` in a process of its own
-(``export/parquet_child.py``), and the ``ru_maxrss`` that ``os.wait4`` returns for the run is the largest of the
+Peak RSS is per process: the run writes ``inventory.csv`` and ``inventory.parquet`` in processes of their own
+(``export/follower.py``), and the ``ru_maxrss`` that ``os.wait4`` returns for the run is the largest of the
 run's own peak and those of the children it waited for, not their sum. Besides, on Linux the ``ru_maxrss`` of an
 exec'd process starts at the peak of the process it was forked from (the kernel records the old address space's
 peak at ``exec``), so the run's figure is at least this benchmark's own peak, and its child's at least the run's
 peak when the child started.
 The run is therefore started through a few lines that record, at its exit, its own ``VmHWM`` (the main process
-alone) and the peak the Parquet process measured of itself (``VmHWM``, returned by ``ParquetChild.wait``); the
-output has ``peak_rss_main_mb``, ``peak_rss_parquet_child_mb``, ``peak_rss_mb`` (wait4's) and ``peak_rss_mb_is``
+alone) and the largest peak its export processes measured of themselves (``VmHWM``, returned by
+``Follower.wait``); the output has ``peak_rss_main_mb``, ``peak_rss_export_child_mb``, ``peak_rss_mb`` (wait4's)
+and ``peak_rss_mb_is``
 (which of the two it matches, or ``this benchmark`` when neither does).
 ``vs_target_rss`` is ``peak_rss_mb`` over the target, as before this split.
 
@@ -43,20 +44,21 @@ DEFAULT_REGIONS = "us-ashburn-1,us-phoenix-1,eu-frankfurt-1,ap-tokyo-1"
 
 
 #: ``oci-inv`` as ``python -m oci_inventory`` runs it, plus, written at exit to the file ``$RECORDS_SCALE_PEAKS``
-#: names, the peak RSS in KiB of the process itself and of its Parquet process, each as measured by itself.
+#: names, the peak RSS in KiB of the process itself and the largest of its export processes', each as measured by
+#: itself.
 _RUN_WITH_PEAKS = """
 import atexit, os, sys
-from oci_inventory.export import parquet_child
+from oci_inventory.export import follower
 
 child_peaks = []
-wait = parquet_child.ParquetChild.wait
+wait = follower.Follower.wait
 
 def recording_wait(self, records):
     result = wait(self, records)
     child_peaks.append(result.peak_rss_kb)
     return result
 
-parquet_child.ParquetChild.wait = recording_wait
+follower.Follower.wait = recording_wait
 
 def peaks():
     with open("/proc/self/status") as fh:
@@ -90,7 +92,7 @@ def measured_run(template: str, config_file: Path, outdir: Path) -> dict[str, An
         "wall_s": round(wall, 2),
         "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
         "peak_rss_main_mb": round(main_kb / 1024, 1),
-        "peak_rss_parquet_child_mb": round(child_kb / 1024, 1),
+        "peak_rss_export_child_mb": round(child_kb / 1024, 1),
         "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
         "peak_rss_mb_is": _which(usage.ru_maxrss, main_kb, child_kb),
         "records": summary["total_discovered"],
@@ -101,7 +103,7 @@ def measured_run(template: str, config_file: Path, outdir: Path) -> dict[str, An
 
 def _which(wait4_kb: int, main_kb: int, child_kb: int) -> str:
     """Whose peak ``os.wait4`` reported (within 2 %: the processes measure their peaks a little before they end)."""
-    for name, kb in (("main process", main_kb), ("parquet child", child_kb)):
+    for name, kb in (("main process", main_kb), ("export child", child_kb)):
         if abs(wait4_kb - kb) <= 0.02 * wait4_kb:
             return name
     return "this benchmark" if wait4_kb > max(main_kb, child_kb) else "unknown"

@@ -39,13 +39,11 @@ class InlineBatch:
         collected_at: str,
         path_of: Callable[[str | None], str | None],
         *,
-        csv_raw: bool = False,
         prepare: bool = True,
     ) -> None:
         self._collected_at = collected_at
         self._path_of = path_of
-        self._csv_raw = csv_raw
-        self._prepare = prepare  # CSV row and GraphML node made now (prepared_line), or left to the export
+        self._prepare = prepare  # GraphML node made now (prepared_line), or left to the export
         self._records: list[tuple[str, bytes]] = []
         self._edges: list[tuple[str, bytes]] = []
         self._counts: Counter[tuple[str, str]] = Counter()
@@ -70,7 +68,7 @@ class InlineBatch:
         ocid: str = record["ocid"]
         rtype: str = record["resourceType"]
         line = dumps_record(record)
-        self._records.append((ocid, prepared_line(record, line, csv_raw=self._csv_raw) if self._prepare else line))
+        self._records.append((ocid, prepared_line(record, line) if self._prepare else line))
         self._counts[(rtype, status.value)] += 1
         if compartment_id:
             edge = {

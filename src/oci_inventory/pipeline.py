@@ -39,7 +39,7 @@ from oci_inventory.enrich.default import SKIP
 from oci_inventory.enrich.registry import REGISTRY, Registry
 from oci_inventory.enrich.relations import IN_COMPARTMENT
 from oci_inventory.export.graph import GRAPH_GRAPHML, GraphCounts
-from oci_inventory.export.inventory import InventoryPaths, prepared_line, write_inventory
+from oci_inventory.export.inventory import FOLLOW_MIN_RECORDS, InventoryPaths, prepared_line, write_inventory
 from oci_inventory.export.jsonl import dumps_record, write_jsonl
 from oci_inventory.export.parquet import ensure_pyarrow
 from oci_inventory.export.rundir import RunDirectory
@@ -63,6 +63,7 @@ from oci_inventory.oci.failures import no_region_completed
 from oci_inventory.oci.regions import select_regions
 from oci_inventory.oci.search_query import parse_simple, scope_queries
 from oci_inventory.progress import Reporter
+from oci_inventory.report.digest import InventoryScan
 from oci_inventory.report.writer import REPORT_FILES, GenAiPass, write_reports
 from oci_inventory.runlog import RUN_LOG, RunLog
 from oci_inventory.util import interrupts
@@ -184,6 +185,7 @@ class _Run:
         self.enrich_started: float | None = None  # monotonic time of the first record queued for an API enricher
         self.enrich_finished: float | None = None  # ... and of the end of the enrichment pool
         self.graph = GraphCounts(0, 0, 0)
+        self.scan: InventoryScan | None = None  # the report's figures of inventory.jsonl, when the export made them
         self.latency = LatencyRecorder()  # enrichment latency per resource type (API enrichers only)
         self.export_s = 0.0  # wall time of writing the inventory and what derives from it (diff included)
         self.pool = BoundedExecutor(
@@ -310,11 +312,11 @@ class _Run:
 
     def take(self, page: Page, on_wait: Callable[[bool], None], *, prepare: bool = True) -> None:
         """One Search page, on its region's intake thread: each result accepted, the records built inline handed
-        to the sorters and counters once for the whole page (``InlineBatch``). ``prepare``: also make their CSV
-        rows and GraphML nodes now (``prepared_line``); the intake thread passes it when no other page waits,
+        to the sorters and counters once for the whole page (``InlineBatch``). ``prepare``: also make their GraphML
+        nodes now (``prepared_line``); the intake thread passes it when no other page waits,
         i.e. while it keeps up with Search and has time to spare. When pages queue up, the intake is the limit
         (a CPU-bound run) and the export formats those records instead: the same work, but not on this thread."""
-        batch = InlineBatch(self.clock.now(), self.tree.path_of, csv_raw=self.options.csv_raw, prepare=prepare)
+        batch = InlineBatch(self.clock.now(), self.tree.path_of, prepare=prepare)
         try:
             for item in page.items:
                 self.accept(item, page.region, relisting=page.relisting, on_wait=on_wait, batch=batch)
@@ -400,7 +402,7 @@ class _Run:
             compartment_path=self.tree.path_of(compartment_id),
         )
         ocid = record["ocid"]
-        self.records.add(ocid, prepared_line(record, dumps_record(record), csv_raw=self.options.csv_raw))
+        self.records.add(ocid, prepared_line(record, dumps_record(record)))
         self.counter.add(record)
         for rel in record["relationships"]:
             edge = {"sourceOcid": ocid, "sourceType": record["resourceType"], **rel}
@@ -482,7 +484,9 @@ def _run_inventory(
         files += REPORT_FILES
         summary = _summary(factory, run, plan, outcomes, files, started=started, duration_s=time.monotonic() - t0)
         rundir.write_json(RUN_SUMMARY, summary)
-        summary = write_reports(rundir.tmp_path, summary, name=rundir.name, genai=genai)  # report.md, report.html
+        summary = write_reports(
+            rundir.tmp_path, summary, name=rundir.name, genai=genai, scan=run.scan
+        )  # report.md, report.html
         run_log.finish()  # complete before the commit: a committed run directory is never written again
         with interrupts.deferred():  # a signal during the rename is held: the run is committed and known to be
             final = rundir.commit()
@@ -528,11 +532,16 @@ def _write_inventory(rundir: RunDirectory, run: _Run, plan: _Plan) -> list[str]:
         parquet=rundir.file(INVENTORY_PARQUET) if options.parquet else None,
     )
     written = write_inventory(
-        paths, run.records.sorted_lines(), run.relationships.sorted_lines(), csv_raw=options.csv_raw
+        paths,
+        run.records.sorted_lines(),
+        run.relationships.sorted_lines(),
+        csv_raw=options.csv_raw,
+        follow=len(run.records) >= FOLLOW_MIN_RECORDS,
     )
     run.records.close()
     run.relationships.close()
     run.graph = written.graph
+    run.scan = written.scan
     files = [INVENTORY_JSONL, INVENTORY_CSV, RUN_SUMMARY, GRAPH_GRAPHML]
     if options.parquet:
         files.append(INVENTORY_PARQUET)

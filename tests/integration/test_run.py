@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -299,3 +300,25 @@ def test_run_flags_come_from_environment_and_settings_file(
     assert recs and {r["resourceType"] for r in recs} == {"Vcn"} and {r["region"] for r in recs} == {"ap-tokyo-1"}
     flags = summary(directory)["flags"]
     assert flags["regions"] == ["ap-tokyo-1"] and flags["include_terminated"] is True
+
+
+def test_export_processes_write_the_same_csv_and_report(
+    first_run, shared_tenancy, cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """A run of FOLLOW_MIN_RECORDS records or more writes its CSV and counts its report's figures in a process of
+    its own (export/follower.py): the same CSV bytes and the same report as the run that did both in process."""
+    from oci_inventory import pipeline
+
+    monkeypatch.setattr(pipeline, "FOLLOW_MIN_RECORDS", 0)
+    result = cli("run", *shared_tenancy.args, "--outdir", str(tmp_path), "--quiet")
+    assert result.code == 0, result.err
+    second = run_dir(result.out)
+    assert (first_run[0] / "inventory.csv").read_bytes() == (second / "inventory.csv").read_bytes()
+    log = (second / "run.log").read_text()
+    assert "inventory.csv: " in log and "rows written by process" in log
+
+    def figures(directory: Path) -> str:
+        text = (directory / "report.md").read_text().replace(directory.name, "RUN")
+        return re.sub(r"\d{4}-\d\d-\d\dT[\d:.]+Z|\d+(\.\d+)? s\b", "TIME", text)
+
+    assert figures(first_run[0]) == figures(second)

@@ -1,5 +1,6 @@
-"""Records whose CSV row and GraphML node were made on the intake thread (``prepared_line``) give the very files
-that the export makes from bare JSONL lines, whatever the text holds."""
+"""Records whose GraphML node was made on the intake thread (``prepared_line``) give the very files that the
+export makes from bare JSONL lines, whatever the text holds, with the CSV written in process or by the export
+process."""
 
 from __future__ import annotations
 
@@ -46,19 +47,20 @@ def _paths(directory: Path) -> InventoryPaths:
     )
 
 
+@pytest.mark.parametrize("follow", [False, True])
 @pytest.mark.parametrize("csv_raw", [False, True])
-def test_prepared_lines_give_the_files_bare_lines_give(tmp_path: Path, csv_raw: bool) -> None:
+def test_prepared_lines_give_the_files_bare_lines_give(tmp_path: Path, csv_raw: bool, follow: bool) -> None:
     records = sorted((_record(i, name) for i, name in enumerate(HOSTILE)), key=lambda r: r["ocid"])
     edges = [
         dumps_record({"relation": "IN", "sourceOcid": r["ocid"], "targetOcid": "ocid1.tenancy..t"}) for r in records
     ]
     bare = [dumps_record(r) for r in records]
-    prepared = [prepared_line(r, line, csv_raw=csv_raw) for r, line in zip(records, bare, strict=True)]
+    prepared = [prepared_line(r, line) for r, line in zip(records, bare, strict=True)]
     mixed = [p if i % 2 else b for i, (p, b) in enumerate(zip(prepared, bare, strict=True))]
     outputs = []
     for label, lines in (("bare", bare), ("prepared", prepared), ("mixed", mixed)):
         paths = _paths(tmp_path / label)
-        written = write_inventory(paths, lines, edges, csv_raw=csv_raw)
+        written = write_inventory(paths, lines, edges, csv_raw=csv_raw, follow=follow)
         assert written.records == len(records) and written.graph.external_nodes == 1
         outputs.append([p.read_bytes() for p in (paths.jsonl, paths.csv, paths.graphml, paths.relationships)])
     assert outputs[0] == outputs[1] == outputs[2]
@@ -85,4 +87,4 @@ def test_inline_batch_prepares_only_when_asked(prepare: bool) -> None:
     parts = _split(line)
     assert (parts is not None) is prepare
     if parts is not None:
-        assert parts[1] == "ocid1.vcn.oc1.iad.a" and '"a,b"' in parts[3] and parts[2].startswith("    <node ")
+        assert parts[1] == "ocid1.vcn.oc1.iad.a" and parts[2].startswith("    <node ") and "a,b" in parts[2]

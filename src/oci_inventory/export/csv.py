@@ -18,7 +18,6 @@ safe (:func:`csv_cell`), in this order:
 from __future__ import annotations
 
 import csv
-import io
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -74,15 +73,6 @@ def csv_line(cells: list[str]) -> str:
     return ",".join(out) + "\r\n"
 
 
-def csv_text(record: Record, *, raw: bool = False) -> str:
-    """The CSV row of ``record`` with its line end, as :class:`CsvWriter` writes it."""
-    if not raw:
-        return csv_line(csv_row(record))
-    buffer = io.StringIO(newline="")
-    csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL).writerow(csv_row(record, raw=True))
-    return buffer.getvalue()
-
-
 class CsvWriter:
     """``inventory.csv`` one record at a time: the header on open, :meth:`write` per record (with :func:`csv_line`,
     or with ``csv.writer`` for ``raw`` cells, which may hold any character)."""
@@ -99,11 +89,6 @@ class CsvWriter:
             self._writer.writerow(csv_row(record, raw=True))
         else:
             self._fh.write(csv_line(csv_row(record)))
-        self.count += 1
-
-    def write_text(self, row: str) -> None:
-        """A row already made by :func:`csv_text` (on the intake thread)."""
-        self._fh.write(row)
         self.count += 1
 
     def close(self) -> None:

@@ -1,7 +1,8 @@
 """The digest of a run: every figure the reports show (and the GenAI prompt is made from), never raw records.
 
 Built from a run directory (finished, or the hidden one before commit): ``run_summary.json`` for the totals, one
-streamed pass over ``inventory.jsonl`` for records by region, compartment path and lifecycle state,
+streamed pass over ``inventory.jsonl`` for records by region, compartment path and lifecycle state (made by the
+run's export process as it writes the file, see :class:`InventoryScan`, or read here),
 ``compartments.jsonl`` for compartment names, ``diff_summary.json`` and the ``changed`` lines of ``diff.json`` (one
 entry per line, read until the section ends) for the diff. Memory holds counters, not records.
 
@@ -180,12 +181,75 @@ def _secret_tags(record: Mapping[str, Any], sensitive: Sensitive) -> None:
             sensitive.add(sensitive.secret_values, value)
 
 
-def _scan_inventory(directory: Path, sensitive: Sensitive) -> tuple[Counter[str], ...]:
-    by_region: Counter[str] = Counter()
-    by_type: Counter[str] = Counter()
-    by_compartment: Counter[str] = Counter()
-    lifecycle: Counter[str] = Counter()
-    compartment_paths: set[str] = set()  # their names are collected once per path, not once per record
+class InventoryScan:
+    """The figures of the inventory the digest counts, one record at a time (:meth:`add`): records by region,
+    type, compartment path and lifecycle state, and the sensitive values records carry (Object Storage
+    namespaces, tag values that look like secrets, compartment path segments).
+
+    The digest scans ``inventory.jsonl`` itself (:func:`scan_inventory`); a run's export process, which parses
+    every line as it writes the file, keeps one and hands it over (:meth:`as_json`, :meth:`from_json`), so the
+    report does not read a file of a million lines a second time. Either way the figures come from the file's
+    lines, not from the counters of ``run_summary.json`` they are reconciled with."""
+
+    def __init__(self) -> None:
+        self.by_region: Counter[str] = Counter()
+        self.by_type: Counter[str] = Counter()
+        self.by_compartment: Counter[str] = Counter()
+        self.lifecycle: Counter[str] = Counter()
+        self.compartment_paths: set[str] = set()  # their names are collected once per path, not once per record
+        self.sensitive = Sensitive()  # namespaces and secret_values only
+
+    def add(self, record: Mapping[str, Any]) -> None:
+        self.by_region[str(record.get("region") or "(none)")] += 1
+        self.by_type[str(record.get("resourceType") or "")] += 1
+        compartment_path = record.get("compartmentPath")
+        self.by_compartment[str(compartment_path or "(unknown)")] += 1
+        if isinstance(compartment_path, str):
+            self.compartment_paths.add(compartment_path)
+        self.lifecycle[str(record.get("lifecycleState") or "(none)")] += 1
+        details = record.get("details")
+        if record.get("resourceType") == "Bucket" and isinstance(details, dict):
+            self.sensitive.add(self.sensitive.namespaces, details.get("namespace"))
+        if record.get("freeformTags") or record.get("definedTags"):
+            _secret_tags(record, self.sensitive)
+
+    def into(self, sensitive: Sensitive) -> tuple[Counter[str], ...]:
+        """Add the sensitive values to ``sensitive``; the four counters."""
+        for value in sorted(self.sensitive.namespaces):
+            sensitive.add(sensitive.namespaces, value)
+        for value in sorted(self.sensitive.secret_values):
+            sensitive.add(sensitive.secret_values, value)
+        for compartment_path in sorted(self.compartment_paths):
+            for segment in compartment_path.split("/"):
+                sensitive.add(sensitive.compartment_names, segment)
+        return self.by_region, self.by_type, self.by_compartment, self.lifecycle
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "by_region": dict(self.by_region),
+            "by_type": dict(self.by_type),
+            "by_compartment": dict(self.by_compartment),
+            "lifecycle": dict(self.lifecycle),
+            "compartment_paths": sorted(self.compartment_paths),
+            "namespaces": sorted(self.sensitive.namespaces),
+            "secret_values": sorted(self.sensitive.secret_values),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> InventoryScan:
+        scan = cls()
+        for name in ("by_region", "by_type", "by_compartment", "lifecycle"):
+            getattr(scan, name).update({str(k): int(v) for k, v in data[name].items()})
+        scan.compartment_paths = {str(p) for p in data["compartment_paths"]}
+        scan.sensitive.namespaces = {str(v) for v in data["namespaces"]}
+        scan.sensitive.secret_values = {str(v) for v in data["secret_values"]}
+        return scan
+
+
+def scan_inventory(directory: Path) -> InventoryScan:
+    """:class:`InventoryScan` of the run's ``inventory.jsonl``; a line that is not a JSON object is an
+    :class:`InputError` naming it."""
+    scan = InventoryScan()
     path = directory / INVENTORY_JSONL
     if not path.exists():
         raise InputError(f"{directory} has no {INVENTORY_JSONL}", hint="pass a directory that oci-inv run wrote")
@@ -198,22 +262,8 @@ def _scan_inventory(directory: Path, sensitive: Sensitive) -> tuple[Counter[str]
             raise InputError(f"{path}:{lineno}: not valid JSON") from None
         if not isinstance(record, dict):
             raise InputError(f"{path}:{lineno}: not a JSON object")
-        by_region[str(record.get("region") or "(none)")] += 1
-        by_type[str(record.get("resourceType") or "")] += 1
-        compartment_path = record.get("compartmentPath")
-        by_compartment[str(compartment_path or "(unknown)")] += 1
-        if isinstance(compartment_path, str):
-            compartment_paths.add(compartment_path)
-        lifecycle[str(record.get("lifecycleState") or "(none)")] += 1
-        details = record.get("details")
-        if record.get("resourceType") == "Bucket" and isinstance(details, dict):
-            sensitive.add(sensitive.namespaces, details.get("namespace"))
-        if record.get("freeformTags") or record.get("definedTags"):
-            _secret_tags(record, sensitive)
-    for compartment_path in sorted(compartment_paths):
-        for segment in compartment_path.split("/"):
-            sensitive.add(sensitive.compartment_names, segment)
-    return by_region, by_type, by_compartment, lifecycle
+        scan.add(record)
+    return scan
 
 
 def _compartment_names(directory: Path, sensitive: Sensitive) -> None:
@@ -356,11 +406,18 @@ def _genai(summary: Mapping[str, Any]) -> GenAiSection | None:
     )
 
 
-def build_digest(directory: Path, summary: dict[str, Any] | None = None, *, name: str | None = None) -> RunDigest:
-    """The digest of the run in ``directory``; ``summary`` is its ``run_summary.json`` (read when not given)."""
+def build_digest(
+    directory: Path,
+    summary: dict[str, Any] | None = None,
+    *,
+    name: str | None = None,
+    scan: InventoryScan | None = None,
+) -> RunDigest:
+    """The digest of the run in ``directory``; ``summary`` is its ``run_summary.json`` (read when not given),
+    ``scan`` the :class:`InventoryScan` of its ``inventory.jsonl`` when the export kept one (else it is read)."""
     summary = load_summary(directory) if summary is None else summary
     sensitive = Sensitive(tenancy_name=str(summary.get("tenancy_name") or "") or None)
-    by_region, by_type, by_compartment, lifecycle = _scan_inventory(directory, sensitive)
+    by_region, by_type, by_compartment, lifecycle = (scan or scan_inventory(directory)).into(sensitive)
     _compartment_names(directory, sensitive)
     sensitive.compartment_names.discard("")
     by_code = {str(k): int(v) for k, v in (summary.get("errors_by_code") or {}).items()}

@@ -19,7 +19,14 @@ from typing import TYPE_CHECKING, Any
 
 from oci_inventory import __version__
 from oci_inventory.export.rundir import atomic_write_bytes, json_bytes
-from oci_inventory.report.digest import RUN_SUMMARY, GenAiSection, RunDigest, build_digest, load_summary
+from oci_inventory.report.digest import (
+    RUN_SUMMARY,
+    GenAiSection,
+    InventoryScan,
+    RunDigest,
+    build_digest,
+    load_summary,
+)
 from oci_inventory.report.document import build_document
 from oci_inventory.util.errors import InputError
 from oci_inventory.util.time import iso_z, utc_now
@@ -91,11 +98,17 @@ def genai_json(section: GenAiSection) -> dict[str, Any]:
 
 
 def write_reports(
-    directory: Path, summary: dict[str, Any], *, name: str | None = None, genai: GenAiPass | None = None
+    directory: Path,
+    summary: dict[str, Any],
+    *,
+    name: str | None = None,
+    genai: GenAiPass | None = None,
+    scan: InventoryScan | None = None,
 ) -> dict[str, Any]:
-    """Write the reports of the (uncommitted) run in ``directory``, whose ``run_summary.json`` is ``summary``;
-    with ``genai``, the second pass too. Returns the summary as finally written."""
-    digest = build_digest(directory, summary, name=name)
+    """Write the reports of the (uncommitted) run in ``directory``, whose ``run_summary.json`` is ``summary``
+    (``scan``: the figures of its ``inventory.jsonl`` when the export made them); with ``genai``, the second
+    pass too. Returns the summary as finally written."""
+    digest = build_digest(directory, summary, name=name, scan=scan)
     _write(directory, digest)
     if genai is not None and _second_pass(directory, digest, genai):
         _write(directory, digest)

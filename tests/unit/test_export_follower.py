@@ -1,8 +1,10 @@
-"""``inventory.parquet`` written by its own process (export/parquet_child.py): the same file as in process, errors
-raised in the main process, and never a process left behind."""
+"""``inventory.csv``, ``inventory.parquet`` and the report's figures made by the export process
+(export/follower.py): the same files and figures as in process, errors raised in the main process, and never a
+process left behind."""
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import io
 import os
@@ -19,17 +21,18 @@ import orjson
 import pytest
 
 from oci_inventory.export import inventory
+from oci_inventory.export.follower import (
+    ChildTraceback,
+    Derived,
+    Follower,
+    FollowerError,
+    _Abandoned,
+    convert,
+)
 from oci_inventory.export.graph import GraphmlWriter
 from oci_inventory.export.inventory import InventoryPaths, write_inventory
 from oci_inventory.export.jsonl import dumps_record
 from oci_inventory.export.parquet import write_parquet
-from oci_inventory.export.parquet_child import (
-    ChildTraceback,
-    ParquetChild,
-    ParquetChildError,
-    _Abandoned,
-    convert,
-)
 from oci_inventory.util.errors import ConfigError, environment_error
 
 pq = pytest.importorskip("pyarrow.parquet")
@@ -77,16 +80,16 @@ def _edges(records: list[dict[str, Any]]) -> list[bytes]:
 
 
 @pytest.fixture
-def children(monkeypatch: pytest.MonkeyPatch) -> list[ParquetChild]:
-    """Every :class:`ParquetChild` started meanwhile."""
-    started: list[ParquetChild] = []
-    original = ParquetChild.__init__
+def children(monkeypatch: pytest.MonkeyPatch) -> list[Follower]:
+    """Every :class:`Follower` started meanwhile."""
+    started: list[Follower] = []
+    original = Follower.__init__
 
-    def init(self: ParquetChild, *args: Any, **kwargs: Any) -> None:
+    def init(self: Follower, *args: Any, **kwargs: Any) -> None:
         original(self, *args, **kwargs)
         started.append(self)
 
-    monkeypatch.setattr(ParquetChild, "__init__", init)
+    monkeypatch.setattr(Follower, "__init__", init)
     return started
 
 
@@ -111,7 +114,7 @@ def _same_file(a: Path, b: Path) -> None:
 
 
 def test_write_inventory_writes_the_same_parquet_as_in_process(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, children: list[ParquetChild]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, children: list[Follower]
 ) -> None:
     monkeypatch.setattr(inventory, "_NOTICE", 4096)  # many notices, most in the middle of a read
     records = [_record(i) for i in range(3000)]
@@ -127,7 +130,8 @@ def test_write_inventory_writes_the_same_parquet_as_in_process(
 def test_row_groups_are_the_same_as_in_process(tmp_path: Path) -> None:
     records = [_record(i) for i in range(2500)]
     jsonl = tmp_path / "inventory.jsonl"
-    with open(jsonl, "wb") as fh, ParquetChild(tmp_path / "child.parquet", jsonl, batch_size=700) as child:
+    derived = Derived(jsonl, tmp_path / "child.csv", parquet=tmp_path / "child.parquet", batch_size=700)
+    with open(jsonl, "wb") as fh, Follower(derived) as child:
         for i, r in enumerate(records):
             fh.write(dumps_record(r) + b"\n")
             if i % 333 == 0:
@@ -147,24 +151,28 @@ def test_no_records_gives_the_same_empty_file(tmp_path: Path) -> None:
     _same_file(tmp_path / "inventory.parquet", tmp_path / "in-process.parquet")
 
 
+#: What one child writes, in process: the CSV or the Parquet file (argv: which, path, RLIMIT_FSIZE or 0).
 _IN_PROCESS = """
 import resource, sys
 from pathlib import Path
 import orjson
+from oci_inventory.export.csv import write_csv
 from oci_inventory.export.parquet import write_parquet
-if sys.argv[2] != "0":
-    resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[2]), int(sys.argv[2])))
+if sys.argv[3] != "0":
+    resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[3]), int(sys.argv[3])))
+records = orjson.loads(sys.stdin.buffer.read())
 try:
-    write_parquet(Path(sys.argv[1]), orjson.loads(sys.stdin.buffer.read()))
+    (write_csv if sys.argv[1] == "csv" else write_parquet)(Path(sys.argv[2]), records)
 except OSError as exc:
     print(type(exc).__name__, exc.errno, exc.strerror)
 """
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prlimit and /dev/full are Linux")
+@pytest.mark.parametrize("which", ["csv", "parquet"])
 @pytest.mark.parametrize("case", ["disk full", "file size limit"])
 def test_an_oserror_in_the_child_is_the_same_oserror_as_in_process(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, children: list[ParquetChild], case: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, children: list[Follower], case: str, which: str
 ) -> None:
     import resource
 
@@ -173,20 +181,24 @@ def test_an_oserror_in_the_child_is_the_same_oserror_as_in_process(
             pytest.skip("needs /dev/full")
         target, limit, code = Path("/dev/full"), 0, errno.ENOSPC
     else:  # RLIMIT_FSIZE on the child alone, before it can write more than the file's magic number
-        target, limit, code = tmp_path / "inventory.parquet", 2000, errno.EFBIG
-        started = ParquetChild.__init__
+        target, limit, code = tmp_path / f"inventory.{which}", 2000, errno.EFBIG
+        started = Follower.__init__
 
-        def init(self: ParquetChild, *args: Any, **kwargs: Any) -> None:
+        def init(self: Follower, *args: Any, **kwargs: Any) -> None:
             started(self, *args, **kwargs)
             resource.prlimit(self.pid, resource.RLIMIT_FSIZE, (limit, limit))
 
-        monkeypatch.setattr(ParquetChild, "__init__", init)
+        monkeypatch.setattr(Follower, "__init__", init)
     records = [_record(i) for i in range(50)]
+    paths = _paths(tmp_path, target if which == "parquet" else None)
+    if which == "csv":
+        paths = dataclasses.replace(paths, csv=target)
     with pytest.raises(OSError) as caught:
-        write_inventory(_paths(tmp_path, target), [dumps_record(r) for r in records], _edges(records))
+        write_inventory(paths, [dumps_record(r) for r in records], _edges(records), follow=which == "csv")
     exc = caught.value
     in_process = subprocess.run(
-        [sys.executable, "-c", _IN_PROCESS, str(tmp_path / "in-process.parquet" if limit else target), str(limit)],
+        [sys.executable, "-c", _IN_PROCESS, which, str(tmp_path / f"in-process.{which}" if limit else target),
+         str(limit)],
         input=orjson.dumps(records), capture_output=True, text=False, check=True,
     ).stdout.decode().strip()  # fmt: skip
     assert in_process.split(maxsplit=2) == ["OSError", str(code), exc.strerror]
@@ -194,12 +206,13 @@ def test_an_oserror_in_the_child_is_the_same_oserror_as_in_process(
     converted = environment_error(exc, tmp_path)  # what the run directory makes of it: exit 2 naming --outdir
     assert isinstance(converted, ConfigError) and errno.errorcode[code] in converted.user_line()
     assert isinstance(exc.__cause__, ChildTraceback) and "Traceback" in str(exc.__cause__)
+    assert f"inventory.{which}" in str(exc.__cause__)
     assert [_gone(c.pid) for c in children] == [True]
 
 
 @pytest.mark.parametrize("when", ["at the end", "during the pass"])
 def test_an_exception_in_the_child_is_a_clear_error_without_the_data(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, children: list[ParquetChild], when: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, children: list[Follower], when: str
 ) -> None:
     if when == "during the pass" and not hasattr(os, "waitid"):
         pytest.skip("needs os.waitid")
@@ -213,7 +226,7 @@ def test_an_exception_in_the_child_is_a_clear_error_without_the_data(
                 os.waitid(os.P_PID, children[0].pid, os.WEXITED | os.WNOWAIT)
             yield dumps_record(record)
 
-    with pytest.raises(ParquetChildError) as caught:
+    with pytest.raises(FollowerError) as caught:
         write_inventory(_paths(tmp_path, tmp_path / "inventory.parquet"), lines(), [])
     exc = caught.value
     assert ("wait" in [f.name for f in traceback.extract_tb(exc.__traceback__)]) == (when == "at the end")
@@ -225,7 +238,7 @@ def test_an_exception_in_the_child_is_a_clear_error_without_the_data(
 
 
 def test_a_killed_child_is_an_error_in_the_main_process(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, children: list[ParquetChild]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, children: list[Follower]
 ) -> None:
     monkeypatch.setattr(inventory, "_NOTICE", 1024)
 
@@ -235,14 +248,14 @@ def test_a_killed_child_is_an_error_in_the_main_process(
                 os.kill(children[0].pid, signal.SIGKILL)
             yield dumps_record(_record(i))
 
-    with pytest.raises(ParquetChildError, match="killed by SIGKILL"):
+    with pytest.raises(FollowerError, match="killed by SIGKILL"):
         write_inventory(_paths(tmp_path, tmp_path / "inventory.parquet"), lines(), [])
     assert [_gone(c.pid) for c in children] == [True]
 
 
 @pytest.mark.parametrize("stop", [KeyboardInterrupt, RuntimeError])
 def test_an_input_that_stops_early_leaves_no_child(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, children: list[ParquetChild], stop: type[BaseException]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, children: list[Follower], stop: type[BaseException]
 ) -> None:
     monkeypatch.setattr(inventory, "_NOTICE", 1024)
 
@@ -257,7 +270,7 @@ def test_an_input_that_stops_early_leaves_no_child(
 
 
 def test_a_failure_in_the_main_pass_leaves_no_child(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, children: list[ParquetChild]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, children: list[Follower]
 ) -> None:
     monkeypatch.setattr(inventory, "_NOTICE", 1024)
     nodes = 0
@@ -279,20 +292,20 @@ def test_the_child_stops_when_the_notices_end_before_done(tmp_path: Path) -> Non
     jsonl = tmp_path / "inventory.jsonl"
     jsonl.write_bytes(b"".join(dumps_record(_record(i)) + b"\n" for i in range(10)))
     with pytest.raises(_Abandoned):
-        convert(tmp_path / "x.parquet", jsonl, io.BytesIO(b"%d\n" % jsonl.stat().st_size))
+        convert(Derived(jsonl, tmp_path / "x.csv"), io.BytesIO(b"%d\n" % jsonl.stat().st_size))
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux only")
 def test_a_child_dies_with_its_parent_killed_by_sigkill(tmp_path: Path) -> None:
-    """A process (the 'reaper', a child subreaper) starts a 'parent' that starts a ParquetChild, kills the parent
+    """A process (the 'reaper', a child subreaper) starts a 'parent' that starts a Follower, kills the parent
     with SIGKILL, and waits for the orphaned child, which the kernel gives to the reaper: it must end by SIGKILL
     (its death signal), not by noticing its stdin closed (exit 3)."""
     parent = textwrap.dedent(
         f"""
         import sys
         from pathlib import Path
-        from oci_inventory.export.parquet_child import ParquetChild
-        child = ParquetChild(Path({str(tmp_path / "x.parquet")!r}), Path({str(tmp_path / "x.jsonl")!r}))
+        from oci_inventory.export.follower import Derived, Follower
+        child = Follower(Derived(Path({str(tmp_path / "x.jsonl")!r}), Path({str(tmp_path / "x.csv")!r})))
         child._proc.stdout.readline()  # ready: its death signal is set
         print(child.pid, flush=True)
         sys.stdin.read()  # until killed
@@ -312,3 +325,32 @@ def test_a_child_dies_with_its_parent_killed_by_sigkill(tmp_path: Path) -> None:
     )
     out = subprocess.run([sys.executable, "-c", reaper], capture_output=True, text=True, check=True, timeout=120)
     assert out.stdout.strip() == "SIGKILL", out.stderr
+
+
+@pytest.mark.parametrize("csv_raw", [False, True])
+def test_the_export_process_writes_the_csv_and_figures_the_main_process_would(tmp_path: Path, csv_raw: bool) -> None:
+    """The CSV written by the export process is the in-process CSV byte for byte (hostile cells included), and its
+    scan gives the report the digest it builds by reading inventory.jsonl."""
+    from oci_inventory.report.digest import build_digest, scan_inventory
+
+    hostile = ["=HYPERLINK(1)", 'a,b "q"', "line\nbreak", "\x00\x07 ctl", "\u2028", "ü😀", "-1", "@x"]
+    records = [
+        _record(i, displayName=hostile[i % len(hostile)], freeformTags={"api_key": f"k{i}" * 13 + "9"} if i % 4 == 0
+                else {}, **({"resourceType": "Bucket", "details": {"namespace": f"ns{i % 4}"}} if i % 9 == 0 else {}))
+        for i in range(400)
+    ]  # fmt: skip
+    written = {}
+    for follow in (False, True):
+        directory = tmp_path / str(follow)
+        directory.mkdir()
+        written[follow] = write_inventory(
+            _paths(directory, None), [dumps_record(r) for r in records], _edges(records), csv_raw=csv_raw, follow=follow
+        )
+    assert (tmp_path / "False" / "inventory.csv").read_bytes() == (tmp_path / "True" / "inventory.csv").read_bytes()
+    assert not (tmp_path / "True" / "inventory.parquet").exists()
+    scan = written[True].scan
+    assert written[False].scan is None and scan is not None
+    assert scan.as_json() == scan_inventory(tmp_path / "True").as_json()
+    assert scan.sensitive.namespaces == {"ns0", "ns1", "ns2", "ns3"} and len(scan.sensitive.secret_values) == 100
+    summary = {"total_discovered": 400, "tenancy_name": "t"}
+    assert build_digest(tmp_path / "True", summary, scan=scan) == build_digest(tmp_path / "True", summary)

@@ -1,34 +1,39 @@
-"""``inventory.parquet`` written by a process of its own, from ``inventory.jsonl`` while the main process writes it.
+"""``inventory.csv``, ``inventory.parquet`` and the report's inventory figures, made by a process of its own from
+``inventory.jsonl`` while the main process writes it.
 
-The export pass (:mod:`~.inventory`) is CPU-bound on one core, and its largest piece was the Parquet columns
-(about half of it). This module moves that piece to the second core: :class:`ParquetChild` starts
-``python -m oci_inventory.export.parquet_child``, the main process tells it how far ``inventory.jsonl`` is
-complete (a byte offset at a line boundary, on the child's stdin, after each flushed MiB), and the child reads the
-file up to there, parses each line and feeds :class:`~.parquet.ParquetStream`, unchanged, so the file is the same
-as when written in the main process.
+The export pass (:mod:`~.inventory`) is CPU-bound on one core. This module moves the pieces that need each record
+parsed to the second core: :class:`Follower` starts ``python -m oci_inventory.export.follower``, the main process
+tells it how far ``inventory.jsonl`` is complete (a byte offset at a line boundary, on the child's stdin, after
+each flushed MiB), and the child reads the file up to there, parses each line once and feeds the CSV writer
+(:class:`~.csv.CsvWriter`), :class:`~.parquet.ParquetStream` (``--parquet``) and the digest's
+:class:`~oci_inventory.report.digest.InventoryScan`, unchanged, so every file is the same as when written in the
+main process, and the reports need not read the file again. The main process keeps what needs no parsing: the
+JSONL itself, the GraphML nodes the intake prepared, the relationships and the GraphML edges.
+The export starts it for ``--parquet`` and for runs of at least :data:`~.inventory.FOLLOW_MIN_RECORDS` records
+(below that, starting a Python process costs more than it saves, and the main process writes the CSV itself).
 
 Why the child reads the file and not a pipe of lines: a pipe holds 64 KiB to 1 MiB, so whenever the child is
-slower (it is: parsing plus the Parquet columns cost more than the CSV and GraphML pieces left to the main
-process), the main process would wait on a full pipe, and nothing of its own work after the records (the
-relationships, the GraphML edges) could overlap the child's. The file is a buffer without a bound that already
-exists: the main process never waits for the child until the end of the export, the lines are read back from the
-page cache, and no line is copied through a pipe. Reading the file only once it is complete would put the whole
-Parquet conversion after the records pass instead of beside it.
+slower (parsing plus the Parquet columns cost more than what is left to the main process), the main process would
+wait on a full pipe, and nothing of its own work after the records (the relationships, the GraphML edges) could
+overlap the child's. The file is a buffer without a bound that already exists: the main process never waits for
+the child until the end of the export, the lines are read back from the page cache, and no line is copied through
+a pipe. Reading the file only once it is complete would put the whole conversion after the records pass instead of
+beside it.
 
 Why a plain ``subprocess`` (as :mod:`oci_inventory.diff.shard` does) and not ``multiprocessing``: ``fork`` is
 not safe in a process with dozens of threads, and spawn/forkserver would pickle arguments and re-import the
-caller's ``__main__`` for no gain; the child needs two paths and a pipe. The child:
+caller's ``__main__`` for no gain; the child needs a few paths and a pipe. The child:
 
 - starts in a session of its own, so the terminal's Ctrl-C and hang-up reach only the main process, whose
-  interrupt handling (``util/interrupts.py``) unwinds to :meth:`ParquetChild.close`, which kills and waits it on
+  interrupt handling (``util/interrupts.py``) unwinds to :meth:`Follower.close`, which kills and waits it on
   every exit path (exception, ``KeyboardInterrupt``, an input that stops early);
 - on Linux asks for ``SIGKILL`` when its parent dies (``PR_SET_PDEATHSIG``), so a parent killed with ``SIGKILL``
   (or ended by ``os._exit``) does not leave it writing; it also stops when its stdin ends before the last offset;
-- reports on its stdout a JSON line once it is ready (the death signal set), and a last one: the rows written
-  and its peak RSS, or the error. Its stderr (a traceback)
+- reports on its stdout a JSON line once it is ready (the death signal set), and a last one: the rows written,
+  its peak RSS and the inventory scan, or the error. Its stderr (a traceback)
   goes to an unnamed temporary file: the main process raises a clear error and keeps the traceback as the error's
   cause, which only ``--debug`` prints. An ``OSError`` (disk full) is raised again as an ``OSError`` with the same
-  errno, so the run directory maps it to exit 2 exactly as when Parquet was written in process; no line of the
+  errno, so the run directory maps it to exit 2 exactly as when the files were written in process; no line of the
   inventory is ever part of a message.
 """
 
@@ -46,6 +51,7 @@ from typing import IO, Any
 
 import orjson
 
+from oci_inventory.report.digest import InventoryScan
 from oci_inventory.util import errors
 from oci_inventory.util.processes import reap
 
@@ -61,8 +67,9 @@ ABANDONED = 3
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
-class ParquetChildError(errors.OciInvError):
-    """The process writing ``inventory.parquet`` failed (exit 1): not the environment, not the input."""
+class FollowerError(errors.OciInvError):
+    """The process writing ``inventory.csv`` and ``inventory.parquet`` failed (exit 1): not the environment, not
+    the input."""
 
 
 class ChildTraceback(Exception):
@@ -70,23 +77,63 @@ class ChildTraceback(Exception):
 
 
 @dataclass(frozen=True)
+class Derived:
+    """What a child derives from ``jsonl``: the CSV (cells as ``--csv-raw`` says) and with it the report's
+    :class:`InventoryScan`, and/or the Parquet file in row groups of ``batch_size``."""
+
+    jsonl: Path
+    csv: Path | None = None
+    csv_raw: bool = False
+    parquet: Path | None = None
+    batch_size: int = 20_000
+
+    @property
+    def names(self) -> str:
+        """The files this child writes, for messages: ``inventory.csv``, ``inventory.parquet`` or both."""
+        return " and ".join(path.name for path in (self.csv, self.parquet) if path is not None)
+
+    def as_json(self) -> bytes:
+        return orjson.dumps(
+            {
+                "jsonl": os.fspath(self.jsonl),
+                "csv": os.fspath(self.csv) if self.csv is not None else None,
+                "csv_raw": self.csv_raw,
+                "parquet": os.fspath(self.parquet) if self.parquet is not None else None,
+                "batch_size": self.batch_size,
+            }
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Derived:
+        data = orjson.loads(text)
+        csv, parquet = data["csv"], data["parquet"]
+        return cls(
+            Path(data["jsonl"]),
+            Path(csv) if csv is not None else None,
+            bool(data["csv_raw"]),
+            Path(parquet) if parquet is not None else None,
+            int(data["batch_size"]),
+        )
+
+
+@dataclass(frozen=True)
 class ChildResult:
     rows: int
     peak_rss_kb: int  # the child's own peak RSS (see _peak_rss_kb)
+    scan: InventoryScan | None  # the report's figures of inventory.jsonl, made with the CSV
 
 
-class ParquetChild:
-    """The process that writes ``parquet`` from ``jsonl`` as the caller writes it (see the module docstring).
+class Follower:
+    """The process that writes the CSV and Parquet files of ``derived`` from its ``jsonl`` as the caller writes it
+    (see the module docstring).
 
     Call :meth:`progress` with the size of ``jsonl`` flushed so far (at a line boundary), :meth:`finish` once the
     file is complete and closed, then :meth:`wait` for the result; :meth:`close` (also as a context manager) kills
     the process if it still runs and waits for it, whatever happened."""
 
-    def __init__(self, parquet: Path, jsonl: Path, *, batch_size: int | None = None) -> None:
+    def __init__(self, derived: Derived) -> None:
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
-        args = [sys.executable, "-m", __name__, str(os.getpid()), os.fspath(parquet), os.fspath(jsonl)]
-        if batch_size is not None:
-            args.append(str(batch_size))
+        args = [sys.executable, "-m", __name__, str(os.getpid()), derived.as_json().decode()]
         try:
             self._proc = subprocess.Popen(
                 args,
@@ -101,9 +148,10 @@ class ParquetChild:
             self._stderr.close()
             raise
         self.pid = self._proc.pid
+        self.writes = derived.names
         self._finished = False
 
-    def __enter__(self) -> ParquetChild:
+    def __enter__(self) -> Follower:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -136,9 +184,10 @@ class ParquetChild:
         reply = _reply(report)
         if code != 0 or "rows" not in reply:
             raise self._failure(reply)
-        result = ChildResult(int(reply["rows"]), int(reply.get("peak_rss_kb", 0)))
+        scan = InventoryScan.from_json(reply["scan"]) if reply.get("scan") is not None else None
+        result = ChildResult(int(reply["rows"]), int(reply.get("peak_rss_kb", 0)), scan)
         if result.rows != records:
-            raise ParquetChildError(f"inventory.parquet has {result.rows} rows for {records} records")
+            raise FollowerError(f"the process writing {self.writes} read {result.rows} records of {records}")
         return result
 
     def close(self) -> None:
@@ -163,13 +212,13 @@ class ParquetChild:
             assert stdout is not None
             reply = _reply(stdout.read())  # the child has ended or is ending: its stdout is at its end
         code = self._proc.wait()
-        exc = _error(reply.get("error"), code)
+        exc = _error(reply.get("error"), code, self.writes)
         self._stderr.seek(0, os.SEEK_END)
         size = self._stderr.tell()
         self._stderr.seek(max(0, size - _STDERR_TAIL))
         text = self._stderr.read().decode(errors="replace").strip()
         if text:
-            exc.__cause__ = ChildTraceback(f"the process that wrote inventory.parquet printed:\n{text}")
+            exc.__cause__ = ChildTraceback(f"the process that wrote {self.writes} printed:\n{text}")
         return exc
 
 
@@ -181,8 +230,8 @@ def _reply(report: bytes) -> dict[str, Any]:
     return reply if isinstance(reply, dict) else {}
 
 
-def _error(error: Any, code: int) -> BaseException:
-    """The exception for a failed child: its ``OSError`` or oci-inv error again, else :class:`ParquetChildError`."""
+def _error(error: Any, code: int, writes: str) -> BaseException:
+    """The exception for a failed child: its ``OSError`` or oci-inv error again, else :class:`FollowerError`."""
     if isinstance(error, dict):
         kind = error.get("kind")
         if kind == "oserror" and isinstance(error.get("errno"), int):
@@ -194,8 +243,8 @@ def _error(error: Any, code: int) -> BaseException:
         if kind == "oci-inv" and isinstance(cls, type) and issubclass(cls, errors.OciInvError):
             hint = error.get("hint")
             return cls(str(error.get("message")), hint=str(hint) if hint is not None else None)
-        return ParquetChildError(
-            f"writing inventory.parquet failed in its own process ({error.get('type')})",
+        return FollowerError(
+            f"writing {writes} failed in its own process ({error.get('type')})",
             hint="rerun with --debug for its traceback",
         )
     if code < 0:
@@ -205,7 +254,7 @@ def _error(error: Any, code: int) -> BaseException:
             what = f"killed by signal {-code}"
     else:
         what = f"exit {code}"
-    return ParquetChildError(f"writing inventory.parquet failed in its own process ({what})")
+    return FollowerError(f"writing {writes} failed in its own process ({what})")
 
 
 # --- The child -----------------------------------------------------------------------------------------------------
@@ -227,16 +276,50 @@ def _die_with_parent(parent: int) -> None:
         os._exit(ABANDONED)
 
 
-def convert(parquet: Path, jsonl: Path, notices: IO[bytes], batch_size: int = 20_000) -> int:
-    """Write ``parquet`` from ``jsonl`` as far as each notice on ``notices`` says (``OFFSET`` or, last,
-    ``done OFFSET``); the number of rows. Raises :class:`_Abandoned` when the notices end before ``done``."""
-    from oci_inventory.export.parquet import ParquetStream
+class _Sinks:
+    """What the child feeds with each parsed record: the CSV and the scan, and/or the Parquet stream."""
 
-    # The parent starts this process with ARROW_DEFAULT_MEMORY_POOL=system: Arrow's default pool (jemalloc or
-    # mimalloc) keeps freed row groups for reuse, 160 MB of peak RSS at 100k records; the system allocator gives
-    # them back (120 MB), at no measurable cost for one row group at a time.
-    stream = ParquetStream(parquet, batch_size)
-    write, loads = stream.write, orjson.loads
+    def __init__(self, derived: Derived) -> None:
+        from oci_inventory.export.csv import CsvWriter
+
+        self.count = 0
+        self.csv = CsvWriter(derived.csv, raw=derived.csv_raw) if derived.csv is not None else None
+        self.scan = InventoryScan() if derived.csv is not None else None
+        self.parquet = None
+        if derived.parquet is not None:
+            from oci_inventory.export.parquet import ParquetStream
+
+            # The parent starts this process with ARROW_DEFAULT_MEMORY_POOL=system: Arrow's default pool (jemalloc
+            # or mimalloc) keeps freed row groups for reuse, 160 MB of peak RSS at 100k records; the system
+            # allocator gives them back (120 MB), at no measurable cost for one row group at a time.
+            self.parquet = ParquetStream(derived.parquet, derived.batch_size)
+
+    def feed(self, lines: list[bytes]) -> None:
+        loads = orjson.loads
+        if self.csv is not None and self.scan is not None:
+            csv, scan = self.csv.write, self.scan.add
+            for line in lines:
+                record = loads(line)
+                csv(record)
+                scan(record)
+        if self.parquet is not None:
+            parquet = self.parquet.write
+            for line in lines:
+                parquet(loads(line))
+        self.count += len(lines)
+
+    def close(self) -> None:
+        if self.csv is not None:
+            self.csv.close()
+        if self.parquet is not None:
+            self.parquet.close()
+
+
+def convert(derived: Derived, notices: IO[bytes]) -> tuple[int, InventoryScan | None]:
+    """Write the files of ``derived`` from its ``jsonl`` as far as each notice on ``notices`` says (``OFFSET``
+    or, last, ``done OFFSET``); the number of rows and the scan. Raises :class:`_Abandoned` when the notices end
+    before ``done``."""
+    sinks = _Sinks(derived)
     fd = -1
     pos = 0
     tail = b""
@@ -245,28 +328,27 @@ def convert(parquet: Path, jsonl: Path, notices: IO[bytes], batch_size: int = 20
             done = notice.startswith(b"done ")
             target = int(notice.split()[-1])
             if fd < 0:
-                fd = os.open(jsonl, os.O_RDONLY)
+                fd = os.open(derived.jsonl, os.O_RDONLY)
             while pos < target:
                 chunk = os.read(fd, min(_READ, target - pos))
                 if not chunk:
-                    raise OSError(f"{jsonl} ends at {pos} bytes, before {target}")
+                    raise OSError(f"{derived.jsonl} ends at {pos} bytes, before {target}")
                 pos += len(chunk)
                 lines = (tail + chunk if tail else chunk).split(b"\n")
                 tail = lines.pop()
-                for line in lines:
-                    write(loads(line))
+                sinks.feed(lines)
                 del lines
             if done:
                 if tail:
-                    write(loads(tail))
+                    sinks.feed([tail])
                 break
         else:
             raise _Abandoned
-        stream.close()
+        sinks.close()
     finally:
         if fd >= 0:
             os.close(fd)
-    return stream.count
+    return sinks.count, sinks.scan
 
 
 def _report(reply: dict[str, Any]) -> None:
@@ -288,13 +370,11 @@ def _error_report(exc: BaseException) -> dict[str, Any]:
 
 
 def child_main(argv: list[str]) -> int:
-    """``python -m oci_inventory.export.parquet_child PARENT_PID PARQUET JSONL [BATCH_SIZE]``."""
+    """``python -m oci_inventory.export.follower PARENT_PID DERIVED_JSON``."""
     _die_with_parent(int(argv[0]))
     _report({"ready": os.getpid()})  # from here on, the end of the parent ends this process
-    parquet, jsonl = Path(argv[1]), Path(argv[2])
-    batch_size = int(argv[3]) if len(argv) > 3 else 20_000
     try:
-        rows = convert(parquet, jsonl, sys.stdin.buffer, batch_size)
+        rows, scan = convert(Derived.from_json(argv[1]), sys.stdin.buffer)
     except _Abandoned:
         return ABANDONED
     except BaseException as exc:
@@ -303,7 +383,7 @@ def child_main(argv: list[str]) -> int:
         traceback.print_exc()
         _report({"error": _error_report(exc)})
         return 1
-    _report({"rows": rows, "peak_rss_kb": _peak_rss_kb()})
+    _report({"rows": rows, "peak_rss_kb": _peak_rss_kb(), "scan": scan.as_json() if scan is not None else None})
     return 0
 
 
