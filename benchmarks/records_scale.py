@@ -21,6 +21,11 @@ and ``peak_rss_mb_is``
 (which of the two it matches, or ``this benchmark`` when neither does).
 ``vs_target_rss`` is ``peak_rss_mb`` over the target, as before this split.
 
+CPU: ``cpu_s`` is the run with its export processes (``os.wait4``), split into ``cpu_s_main`` and
+``cpu_s_export_children`` (what those processes measured of themselves); ``cpu_s_emulator`` is what the emulator
+spent meanwhile (Linux ``/proc``), and ``cpu_bound_s`` the run's and the emulator's CPU over the machine's cores:
+the least wall time any schedule of this code could have on this machine, to read ``wall_s`` against.
+
     .venv/bin/python benchmarks/records_scale.py [--sizes 100000,300000,1000000] [--regions r1,r2,...]
 """
 
@@ -45,17 +50,19 @@ DEFAULT_REGIONS = "us-ashburn-1,us-phoenix-1,eu-frankfurt-1,ap-tokyo-1"
 
 #: ``oci-inv`` as ``python -m oci_inventory`` runs it, plus, written at exit to the file ``$RECORDS_SCALE_PEAKS``
 #: names, the peak RSS in KiB of the process itself and the largest of its export processes', each as measured by
-#: itself.
+#: itself, and the CPU seconds of its export processes together.
 _RUN_WITH_PEAKS = """
 import atexit, os, sys
 from oci_inventory.export import follower
 
 child_peaks = []
+child_cpu = []
 wait = follower.Follower.wait
 
 def recording_wait(self, records):
     result = wait(self, records)
     child_peaks.append(result.peak_rss_kb)
+    child_cpu.append(result.cpu_s)
     return result
 
 follower.Follower.wait = recording_wait
@@ -64,7 +71,7 @@ def peaks():
     with open("/proc/self/status") as fh:
         own = next(int(line.split()[1]) for line in fh if line.startswith("VmHWM:"))
     with open(os.environ["RECORDS_SCALE_PEAKS"], "w") as fh:
-        fh.write(f"{own} {max(child_peaks, default=0)}")
+        fh.write(f"{own} {max(child_peaks, default=0)} {sum(child_cpu)}")
 
 atexit.register(peaks)
 from oci_inventory.cli import main
@@ -87,10 +94,14 @@ def measured_run(template: str, config_file: Path, outdir: Path) -> dict[str, An
         raise SystemExit(f"oci-inv run failed: {err.strip()}")
     run_dir = Path(out.strip().splitlines()[-1])
     summary = json.loads((run_dir / "run_summary.json").read_text())
-    main_kb, child_kb = (int(v) for v in peaks_file.read_text().split())
+    main, child, children_cpu = peaks_file.read_text().split()
+    main_kb, child_kb = int(main), int(child)
+    cpu = usage.ru_utime + usage.ru_stime
     return {
         "wall_s": round(wall, 2),
-        "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
+        "cpu_s": round(cpu, 2),
+        "cpu_s_main": round(cpu - float(children_cpu), 2),
+        "cpu_s_export_children": round(float(children_cpu), 2),
         "peak_rss_main_mb": round(main_kb / 1024, 1),
         "peak_rss_export_child_mb": round(child_kb / 1024, 1),
         "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
@@ -109,13 +120,24 @@ def _which(wait4_kb: int, main_kb: int, child_kb: int) -> str:
     return "this benchmark" if wait4_kb > max(main_kb, child_kb) else "unknown"
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a running process (Linux ``/proc``; None elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def one_size(size: int, regions: str, work: Path) -> dict[str, Any]:
     proc, template = start_emulator(size, work / "emu", regions)
     config_file = work / "emu" / "config"
     try:
         load_before = os.getloadavg()[0]
         ideal_s, results = ideal_search(template, config_file, regions.split(","))
+        emulator_before = cpu_seconds(proc.pid)
         run = measured_run(template, config_file, work / "out")
+        emulator_after = cpu_seconds(proc.pid)
     finally:
         proc.terminate()
         try:
@@ -124,12 +146,20 @@ def one_size(size: int, regions: str, work: Path) -> dict[str, Any]:
             proc.kill()
             proc.wait()
     rate = run["records"] / run["wall_s"]
+    emulator_cpu = None
+    if emulator_before is not None and emulator_after is not None:
+        emulator_cpu = round(emulator_after - emulator_before, 2)
+    cores = os.cpu_count() or 1
     return {
         "size": size,
         "regions": len(regions.split(",")),
         **run,
         "records_per_s": round(rate),
         "records_per_cpu_s": round(run["records"] / run["cpu_s"]),
+        # The emulator shares the machine: with its CPU, no schedule on these cores beats (run + emulator) / cores.
+        "cpu_s_emulator": emulator_cpu,
+        "cpu_bound_s": round((run["cpu_s"] + (emulator_cpu or 0)) / cores, 2),
+        "cores": cores,
         "ideal_search_s": round(ideal_s, 2),
         "ideal_search_results": results,
         "ratio_to_ideal_search": round(run["wall_s"] / ideal_s, 2),

@@ -120,6 +120,7 @@ class Derived:
 class ChildResult:
     rows: int
     peak_rss_kb: int  # the child's own peak RSS (see _peak_rss_kb)
+    cpu_s: float  # the child's own CPU time, user + system
     scan: InventoryScan | None  # the report's figures of inventory.jsonl, made with the CSV
 
 
@@ -185,7 +186,7 @@ class Follower:
         if code != 0 or "rows" not in reply:
             raise self._failure(reply)
         scan = InventoryScan.from_json(reply["scan"]) if reply.get("scan") is not None else None
-        result = ChildResult(int(reply["rows"]), int(reply.get("peak_rss_kb", 0)), scan)
+        result = ChildResult(int(reply["rows"]), int(reply.get("peak_rss_kb", 0)), float(reply.get("cpu_s", 0)), scan)
         if result.rows != records:
             raise FollowerError(f"the process writing {self.writes} read {result.rows} records of {records}")
         return result
@@ -383,7 +384,15 @@ def child_main(argv: list[str]) -> int:
         traceback.print_exc()
         _report({"error": _error_report(exc)})
         return 1
-    _report({"rows": rows, "peak_rss_kb": _peak_rss_kb(), "scan": scan.as_json() if scan is not None else None})
+    usage = os.times()
+    _report(
+        {
+            "rows": rows,
+            "peak_rss_kb": _peak_rss_kb(),
+            "cpu_s": round(usage.user + usage.system, 3),
+            "scan": scan.as_json() if scan is not None else None,
+        }
+    )
     return 0
 
 
