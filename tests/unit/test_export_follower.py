@@ -238,8 +238,9 @@ def test_an_exception_in_the_child_is_a_clear_error_without_the_data(
     assert [_gone(c.pid) for c in children] == [True]
 
 
+@pytest.mark.parametrize("follow", [False, True])
 def test_a_killed_child_is_an_error_in_the_main_process(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, children: list[Follower]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, children: list[Follower], follow: bool
 ) -> None:
     monkeypatch.setattr(inventory, "_NOTICE", 1024)
 
@@ -249,14 +250,20 @@ def test_a_killed_child_is_an_error_in_the_main_process(
                 os.kill(children[0].pid, signal.SIGKILL)
             yield dumps_record(_record(i))
 
-    with pytest.raises(FollowerError, match="killed by SIGKILL"):
-        write_inventory(_paths(tmp_path, tmp_path / "inventory.parquet"), lines(), [])
-    assert [_gone(c.pid) for c in children] == [True]
+    killed = "inventory.csv" if follow else "inventory.parquet"  # the first child started
+    with pytest.raises(FollowerError, match=f"writing {killed} failed .*killed by SIGKILL"):
+        write_inventory(_paths(tmp_path, tmp_path / "inventory.parquet"), lines(), [], follow=follow)
+    assert [_gone(c.pid) for c in children] == [True] * (2 if follow else 1)
 
 
+@pytest.mark.parametrize("follow", [False, True])
 @pytest.mark.parametrize("stop", [KeyboardInterrupt, RuntimeError])
 def test_an_input_that_stops_early_leaves_no_child(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, children: list[Follower], stop: type[BaseException]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    children: list[Follower],
+    stop: type[BaseException],
+    follow: bool,
 ) -> None:
     monkeypatch.setattr(inventory, "_NOTICE", 1024)
 
@@ -266,12 +273,13 @@ def test_an_input_that_stops_early_leaves_no_child(
         raise stop  # Ctrl-C in the main process, or the sorter failing, in the middle of the export
 
     with pytest.raises(stop):
-        write_inventory(_paths(tmp_path, tmp_path / "inventory.parquet"), lines(), [])
-    assert [_gone(c.pid) for c in children] == [True]
+        write_inventory(_paths(tmp_path, tmp_path / "inventory.parquet"), lines(), [], follow=follow)
+    assert [_gone(c.pid) for c in children] == [True] * (2 if follow else 1)
 
 
+@pytest.mark.parametrize("follow", [False, True])
 def test_a_failure_in_the_main_pass_leaves_no_child(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, children: list[Follower]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, children: list[Follower], follow: bool
 ) -> None:
     monkeypatch.setattr(inventory, "_NOTICE", 1024)
     nodes = 0
@@ -285,8 +293,8 @@ def test_a_failure_in_the_main_pass_leaves_no_child(
     monkeypatch.setattr(GraphmlWriter, "node", node)
     lines = (dumps_record(_record(i)) for i in range(200))
     with pytest.raises(OSError):
-        write_inventory(_paths(tmp_path, tmp_path / "inventory.parquet"), lines, [])
-    assert [_gone(c.pid) for c in children] == [True]
+        write_inventory(_paths(tmp_path, tmp_path / "inventory.parquet"), lines, [], follow=follow)
+    assert [_gone(c.pid) for c in children] == [True] * (2 if follow else 1)
 
 
 def test_the_child_stops_when_the_notices_end_before_done(tmp_path: Path) -> None:
