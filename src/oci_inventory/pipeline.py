@@ -83,7 +83,7 @@ COMPARTMENTS_JSONL = "compartments.jsonl"
 RUN_SUMMARY = "run_summary.json"
 # Memory of a run (docs/performance.md, "CPU and memory at scale"): the sorters' buffers, plus the Search pages
 # waiting for the intake threads (util/spill.py, 24 MiB), plus about 80 MB of interpreter, SDK and buffers.
-RECORDS_SORT_MEMORY = 40 * 2**20
+RECORDS_SORT_MEMORY = 32 * 2**20
 EDGES_SORT_MEMORY = 16 * 2**20  # edge lines are a fifth of a record line: a third of the budget is plenty
 
 
@@ -302,7 +302,10 @@ class _Run:
             for page in spill:
                 if self.cancel.is_set():
                     break
-                self.take(page, spill.consumer_waiting, prepare=spill.backlog == 0)
+                # Nodes are prepared while the intake has time, and only for a run the export will not hand to
+                # its processes (FOLLOW_MIN_RECORDS), which make every node from inventory.jsonl.
+                prepare = spill.backlog == 0 and len(self.records) < FOLLOW_MIN_RECORDS
+                self.take(page, spill.consumer_waiting, prepare=prepare)
         except Stopped:
             pass  # the run is being stopped: the pool refused the record
         except BaseException as exc:
@@ -533,7 +536,7 @@ def _write_inventory(rundir: RunDirectory, run: _Run, plan: _Plan) -> list[str]:
     )
     written = write_inventory(
         paths,
-        run.records.sorted_lines(),
+        run.records.sorted_items(),
         run.relationships.sorted_lines(),
         csv_raw=options.csv_raw,
         follow=len(run.records) >= FOLLOW_MIN_RECORDS,

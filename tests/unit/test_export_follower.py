@@ -72,6 +72,11 @@ def _paths(tmp_path: Path, parquet: Path | None) -> InventoryPaths:
     )
 
 
+def _keyed(records: list[dict[str, Any]]) -> list[tuple[str, bytes]]:
+    """The record sorter's ``(OCID, line)`` pairs."""
+    return [(r["ocid"], dumps_record(r)) for r in records]
+
+
 def _edges(records: list[dict[str, Any]]) -> list[bytes]:
     return [
         dumps_record({"sourceOcid": r["ocid"], "relation": "in_compartment", "targetOcid": r["compartmentId"]})
@@ -118,9 +123,7 @@ def test_write_inventory_writes_the_same_parquet_as_in_process(
 ) -> None:
     monkeypatch.setattr(inventory, "_NOTICE", 4096)  # many notices, most in the middle of a read
     records = [_record(i) for i in range(3000)]
-    written = write_inventory(
-        _paths(tmp_path, tmp_path / "inventory.parquet"), [dumps_record(r) for r in records], _edges(records)
-    )
+    written = write_inventory(_paths(tmp_path, tmp_path / "inventory.parquet"), _keyed(records), _edges(records))
     assert written.records == 3000 and written.relationships == 3000
     write_parquet(tmp_path / "in-process.parquet", records)
     _same_file(tmp_path / "inventory.parquet", tmp_path / "in-process.parquet")
@@ -187,7 +190,8 @@ def test_an_oserror_in_the_child_is_the_same_oserror_as_in_process(
 
         def init(self: Follower, *args: Any, **kwargs: Any) -> None:
             started(self, *args, **kwargs)
-            resource.prlimit(self.pid, resource.RLIMIT_FSIZE, (limit, limit))
+            if f"inventory.{which}" in self.writes:  # the child writing the target, not the GraphML one
+                resource.prlimit(self.pid, resource.RLIMIT_FSIZE, (limit, limit))
 
         monkeypatch.setattr(Follower, "__init__", init)
     records = [_record(i) for i in range(50)]
@@ -195,7 +199,7 @@ def test_an_oserror_in_the_child_is_the_same_oserror_as_in_process(
     if which == "csv":
         paths = dataclasses.replace(paths, csv=target)
     with pytest.raises(OSError) as caught:
-        write_inventory(paths, [dumps_record(r) for r in records], _edges(records), follow=which == "csv")
+        write_inventory(paths, _keyed(records), _edges(records), follow=which == "csv")
     exc = caught.value
     in_process = subprocess.run(
         [sys.executable, "-c", _IN_PROCESS, which, str(tmp_path / f"in-process.{which}" if limit else target),
@@ -208,7 +212,7 @@ def test_an_oserror_in_the_child_is_the_same_oserror_as_in_process(
     assert isinstance(converted, ConfigError) and errno.errorcode[code] in converted.user_line()
     assert isinstance(exc.__cause__, ChildTraceback) and "Traceback" in str(exc.__cause__)
     assert f"inventory.{which}" in str(exc.__cause__)
-    assert [_gone(c.pid) for c in children] == [True]
+    assert [_gone(c.pid) for c in children] == [True] * (2 if which == "csv" else 1)  # csv: and the GraphML child
 
 
 @pytest.mark.parametrize("when", ["at the end", "during the pass"])
@@ -221,11 +225,11 @@ def test_an_exception_in_the_child_is_a_clear_error_without_the_data(
     records = [_record(i) for i in range(21 if when == "at the end" else 3000)]
     records[0]["timeCreated"] = SECRET_VALUE  # Arrow cannot cast it; parse_iso_z raises ValueError
 
-    def lines() -> Iterator[bytes]:
+    def lines() -> Iterator[tuple[str, bytes]]:
         for i, record in enumerate(records):
             if i == 1100 and when == "during the pass":  # the child has its first 1,000 rows: it fails, and ends
                 os.waitid(os.P_PID, children[0].pid, os.WEXITED | os.WNOWAIT)
-            yield dumps_record(record)
+            yield record["ocid"], dumps_record(record)
 
     with pytest.raises(FollowerError) as caught:
         write_inventory(_paths(tmp_path, tmp_path / "inventory.parquet"), lines(), [])
@@ -244,16 +248,16 @@ def test_a_killed_child_is_an_error_in_the_main_process(
 ) -> None:
     monkeypatch.setattr(inventory, "_NOTICE", 1024)
 
-    def lines() -> Iterator[bytes]:
+    def lines() -> Iterator[tuple[str, bytes]]:
         for i in range(200):
             if i == 50:
                 os.kill(children[0].pid, signal.SIGKILL)
-            yield dumps_record(_record(i))
+            yield f"ocid1.instance.oc1..{i:06d}", dumps_record(_record(i))
 
     killed = "inventory.csv" if follow else "inventory.parquet"  # the first child started
     with pytest.raises(FollowerError, match=f"writing {killed} failed .*killed by SIGKILL"):
         write_inventory(_paths(tmp_path, tmp_path / "inventory.parquet"), lines(), [], follow=follow)
-    assert [_gone(c.pid) for c in children] == [True] * (2 if follow else 1)
+    assert [_gone(c.pid) for c in children] == [True] * (3 if follow else 1)
 
 
 @pytest.mark.parametrize("follow", [False, True])
@@ -267,14 +271,14 @@ def test_an_input_that_stops_early_leaves_no_child(
 ) -> None:
     monkeypatch.setattr(inventory, "_NOTICE", 1024)
 
-    def lines() -> Iterator[bytes]:
+    def lines() -> Iterator[tuple[str, bytes]]:
         for i in range(100):
-            yield dumps_record(_record(i))
+            yield f"ocid1.instance.oc1..{i:06d}", dumps_record(_record(i))
         raise stop  # Ctrl-C in the main process, or the sorter failing, in the middle of the export
 
     with pytest.raises(stop):
         write_inventory(_paths(tmp_path, tmp_path / "inventory.parquet"), lines(), [], follow=follow)
-    assert [_gone(c.pid) for c in children] == [True] * (2 if follow else 1)
+    assert [_gone(c.pid) for c in children] == [True] * (3 if follow else 1)
 
 
 @pytest.mark.parametrize("follow", [False, True])
@@ -282,19 +286,21 @@ def test_a_failure_in_the_main_pass_leaves_no_child(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, children: list[Follower], follow: bool
 ) -> None:
     monkeypatch.setattr(inventory, "_NOTICE", 1024)
-    nodes = 0
+    edges = 0
 
-    def node(self: object, record: dict[str, Any]) -> None:
-        nonlocal nodes
-        nodes += 1
-        if nodes == 60:
+    def edge(self: object, edge: dict[str, Any]) -> None:  # the disk fills while the edges are written
+        nonlocal edges
+        edges += 1
+        if edges == 60:
             raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(GraphmlWriter, "node", node)
-    lines = (dumps_record(_record(i)) for i in range(200))
+    monkeypatch.setattr(GraphmlWriter, "edge", edge)
+    records = [_record(i) for i in range(200)]
+    paths = _paths(tmp_path, tmp_path / "inventory.parquet")
     with pytest.raises(OSError):
-        write_inventory(_paths(tmp_path, tmp_path / "inventory.parquet"), lines, [], follow=follow)
-    assert [_gone(c.pid) for c in children] == [True] * (2 if follow else 1)
+        write_inventory(paths, _keyed(records), _edges(records), follow=follow)
+    assert [_gone(c.pid) for c in children] == [True] * (3 if follow else 1)
+    assert not any(p.name.endswith(".tail") for p in tmp_path.iterdir())  # the edges kept aside are removed
 
 
 def test_the_child_stops_when_the_notices_end_before_done(tmp_path: Path) -> None:
@@ -338,8 +344,8 @@ def test_a_child_dies_with_its_parent_killed_by_sigkill(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("csv_raw", [False, True])
 def test_the_export_process_writes_the_csv_and_figures_the_main_process_would(tmp_path: Path, csv_raw: bool) -> None:
-    """The CSV written by the export process is the in-process CSV byte for byte (hostile cells included), and its
-    scan gives the report the digest it builds by reading inventory.jsonl."""
+    """The CSV and GraphML nodes written by the export process give the in-process files byte for byte (hostile
+    cells included), and its scan gives the report the digest it builds by reading inventory.jsonl."""
     from oci_inventory.report.digest import build_digest, scan_inventory
 
     hostile = ["=HYPERLINK(1)", 'a,b "q"', "line\nbreak", "\x00\x07 ctl", "\u2028", "ü😀", "-1", "@x"]
@@ -353,9 +359,11 @@ def test_the_export_process_writes_the_csv_and_figures_the_main_process_would(tm
         directory = tmp_path / str(follow)
         directory.mkdir()
         written[follow] = write_inventory(
-            _paths(directory, None), [dumps_record(r) for r in records], _edges(records), csv_raw=csv_raw, follow=follow
+            _paths(directory, None), _keyed(records), _edges(records), csv_raw=csv_raw, follow=follow
         )
-    assert (tmp_path / "False" / "inventory.csv").read_bytes() == (tmp_path / "True" / "inventory.csv").read_bytes()
+    for name in ("inventory.csv", "graph.graphml", "inventory.jsonl", "relationships.jsonl"):
+        assert (tmp_path / "False" / name).read_bytes() == (tmp_path / "True" / name).read_bytes(), name
+    assert written[False].graph == written[True].graph
     assert not (tmp_path / "True" / "inventory.parquet").exists()
     scan = written[True].scan
     assert written[False].scan is None and scan is not None

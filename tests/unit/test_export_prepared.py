@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from oci_inventory.export.graph import node_element
 from oci_inventory.export.inventory import InventoryPaths, _split, prepared_line, write_inventory
 from oci_inventory.export.jsonl import dumps_record
 
@@ -47,9 +48,10 @@ def _paths(directory: Path) -> InventoryPaths:
     )
 
 
-@pytest.mark.parametrize("follow", [False, True])
 @pytest.mark.parametrize("csv_raw", [False, True])
-def test_prepared_lines_give_the_files_bare_lines_give(tmp_path: Path, csv_raw: bool, follow: bool) -> None:
+def test_prepared_lines_give_the_files_bare_lines_give(tmp_path: Path, csv_raw: bool) -> None:
+    """Bare, prepared and mixed lines, each with the CSV and nodes written in process and by the export process
+    (``follow``, which ignores the prepared nodes): six exports, the same four files."""
     records = sorted((_record(i, name) for i, name in enumerate(HOSTILE)), key=lambda r: r["ocid"])
     edges = [
         dumps_record({"relation": "IN", "sourceOcid": r["ocid"], "targetOcid": "ocid1.tenancy..t"}) for r in records
@@ -59,14 +61,22 @@ def test_prepared_lines_give_the_files_bare_lines_give(tmp_path: Path, csv_raw: 
     mixed = [p if i % 2 else b for i, (p, b) in enumerate(zip(prepared, bare, strict=True))]
     outputs = []
     for label, lines in (("bare", bare), ("prepared", prepared), ("mixed", mixed)):
-        paths = _paths(tmp_path / label)
-        written = write_inventory(paths, lines, edges, csv_raw=csv_raw, follow=follow)
-        assert written.records == len(records) and written.graph.external_nodes == 1
-        outputs.append([p.read_bytes() for p in (paths.jsonl, paths.csv, paths.graphml, paths.relationships)])
-    assert outputs[0] == outputs[1] == outputs[2]
+        for follow in (False, True):
+            paths = _paths(tmp_path / f"{label}-{follow}")
+            keyed = [(r["ocid"], line) for r, line in zip(records, lines, strict=True)]
+            written = write_inventory(paths, keyed, edges, csv_raw=csv_raw, follow=follow)
+            assert written.records == len(records) and written.graph.external_nodes == 1
+            assert written.graph.nodes == len(records) + 1 and written.graph.edges == len(records)
+            outputs.append([p.read_bytes() for p in (paths.jsonl, paths.csv, paths.graphml, paths.relationships)])
+            assert sorted(p.name for p in paths.jsonl.parent.iterdir()) == [
+                "graph.graphml", "inventory.csv", "inventory.jsonl", "relationships.jsonl"
+            ]  # fmt: skip
+    assert all(output == outputs[0] for output in outputs)
     for record, line, entry in zip(records, bare, prepared, strict=True):
         parts = _split(entry)
-        assert parts is not None and parts[0] == line and parts[1] == record["ocid"]
+        assert (
+            parts is not None and parts[0] == line and parts[1] == node_element(record["ocid"], record, external=False)
+        )
     assert _split(bare[0]) is None
 
 
@@ -87,4 +97,4 @@ def test_inline_batch_prepares_only_when_asked(prepare: bool) -> None:
     parts = _split(line)
     assert (parts is not None) is prepare
     if parts is not None:
-        assert parts[1] == "ocid1.vcn.oc1.iad.a" and parts[2].startswith("    <node ") and "a,b" in parts[2]
+        assert parts[1].startswith('    <node id="ocid1.vcn.oc1.iad.a">') and "a,b" in parts[1]

@@ -1,16 +1,18 @@
-"""``inventory.csv``, ``inventory.parquet`` and the report's inventory figures, made by a process of its own from
-``inventory.jsonl`` while the main process writes it.
+"""``inventory.csv``, the GraphML nodes, ``inventory.parquet`` and the report's inventory figures, each made by a
+process of its own from ``inventory.jsonl`` while the main process writes it.
 
 The export pass (:mod:`~.inventory`) is CPU-bound on one core. This module moves the pieces that need each record
 parsed to the second core: :class:`Follower` starts ``python -m oci_inventory.export.follower``, the main process
 tells it how far ``inventory.jsonl`` is complete (a byte offset at a line boundary, on the child's stdin, after
-each flushed MiB), and the child reads the file up to there, parses each line once and feeds the CSV writer
-(:class:`~.csv.CsvWriter`), :class:`~.parquet.ParquetStream` (``--parquet``) and the digest's
-:class:`~oci_inventory.report.digest.InventoryScan`, unchanged, so every file is the same as when written in the
-main process, and the reports need not read the file again. The main process keeps what needs no parsing: the
-JSONL itself, the GraphML nodes the intake prepared, the relationships and the GraphML edges.
-The export starts it for ``--parquet`` and for runs of at least :data:`~.inventory.FOLLOW_MIN_RECORDS` records
-(below that, starting a Python process costs more than it saves, and the main process writes the CSV itself).
+each flushed MiB), and the child reads the file up to there, parses each line once and feeds what its
+:class:`Derived` names: the CSV writer (:class:`~.csv.CsvWriter`) and the digest's
+:class:`~oci_inventory.report.digest.InventoryScan`; the GraphML head and nodes (:func:`~.graph.node_element`);
+:class:`~.parquet.ParquetStream`. Each is unchanged, so every file is the same as when written in the main
+process, and the reports need not read the file again. The main process keeps what needs no parsing: the JSONL
+itself, the relationships and the rest of the GraphML file. The export starts one child for the CSV and one for
+the nodes in runs of at least :data:`~.inventory.FOLLOW_MIN_RECORDS` records (below that, starting a Python
+process costs more than it saves, and the main process writes both itself), and one for ``--parquet``: three
+processes, each parsing every line, balance the two cores better than one doing it all (measured at 1M).
 
 Why the child reads the file and not a pipe of lines: a pipe holds 64 KiB to 1 MiB, so whenever the child is
 slower (parsing plus the Parquet columns cost more than what is left to the main process), the main process would
@@ -79,18 +81,20 @@ class ChildTraceback(Exception):
 @dataclass(frozen=True)
 class Derived:
     """What a child derives from ``jsonl``: the CSV (cells as ``--csv-raw`` says) and with it the report's
-    :class:`InventoryScan`, and/or the Parquet file in row groups of ``batch_size``."""
+    :class:`InventoryScan`; the head and the nodes of the GraphML file (the main process appends the rest);
+    the Parquet file in row groups of ``batch_size``."""
 
     jsonl: Path
     csv: Path | None = None
     csv_raw: bool = False
     parquet: Path | None = None
     batch_size: int = 20_000
+    graphml: Path | None = None
 
     @property
     def names(self) -> str:
         """The files this child writes, for messages: ``inventory.csv``, ``inventory.parquet`` or both."""
-        return " and ".join(path.name for path in (self.csv, self.parquet) if path is not None)
+        return " and ".join(path.name for path in (self.csv, self.graphml, self.parquet) if path is not None)
 
     def as_json(self) -> bytes:
         return orjson.dumps(
@@ -100,19 +104,21 @@ class Derived:
                 "csv_raw": self.csv_raw,
                 "parquet": os.fspath(self.parquet) if self.parquet is not None else None,
                 "batch_size": self.batch_size,
+                "graphml": os.fspath(self.graphml) if self.graphml is not None else None,
             }
         )
 
     @classmethod
     def from_json(cls, text: str) -> Derived:
         data = orjson.loads(text)
-        csv, parquet = data["csv"], data["parquet"]
+        csv, parquet, graphml = data["csv"], data["parquet"], data["graphml"]
         return cls(
             Path(data["jsonl"]),
             Path(csv) if csv is not None else None,
             bool(data["csv_raw"]),
             Path(parquet) if parquet is not None else None,
             int(data["batch_size"]),
+            Path(graphml) if graphml is not None else None,
         )
 
 
@@ -278,14 +284,18 @@ def _die_with_parent(parent: int) -> None:
 
 
 class _Sinks:
-    """What the child feeds with each parsed record: the CSV and the scan, and/or the Parquet stream."""
+    """What the child feeds with each parsed record: the CSV and the scan, the GraphML nodes, the Parquet stream."""
 
     def __init__(self, derived: Derived) -> None:
         from oci_inventory.export.csv import CsvWriter
+        from oci_inventory.export.graph import graphml_head, open_graphml
 
         self.count = 0
         self.csv = CsvWriter(derived.csv, raw=derived.csv_raw) if derived.csv is not None else None
         self.scan = InventoryScan() if derived.csv is not None else None
+        self.graph = open_graphml(derived.graphml) if derived.graphml is not None else None
+        if self.graph is not None:
+            self.graph.write(graphml_head())
         self.parquet = None
         if derived.parquet is not None:
             from oci_inventory.export.parquet import ParquetStream
@@ -296,24 +306,28 @@ class _Sinks:
             self.parquet = ParquetStream(derived.parquet, derived.batch_size)
 
     def feed(self, lines: list[bytes]) -> None:
+        from oci_inventory.export.graph import node_element
+
         loads = orjson.loads
-        if self.csv is not None and self.scan is not None:
-            csv, scan = self.csv.write, self.scan.add
-            for line in lines:
-                record = loads(line)
+        csv = self.csv.write if self.csv is not None else None
+        scan = self.scan.add if self.scan is not None else None
+        graph = self.graph.write if self.graph is not None else None
+        parquet = self.parquet.write if self.parquet is not None else None
+        for line in lines:
+            record = loads(line)
+            if csv is not None and scan is not None:
                 csv(record)
                 scan(record)
-        if self.parquet is not None:
-            parquet = self.parquet.write
-            for line in lines:
-                parquet(loads(line))
+            if graph is not None:
+                graph(node_element(record["ocid"], record, external=False))
+            if parquet is not None:
+                parquet(record)
         self.count += len(lines)
 
     def close(self) -> None:
-        if self.csv is not None:
-            self.csv.close()
-        if self.parquet is not None:
-            self.parquet.close()
+        for sink in (self.csv, self.graph, self.parquet):
+            if sink is not None:
+                sink.close()
 
 
 def convert(derived: Derived, notices: IO[bytes]) -> tuple[int, InventoryScan | None]:

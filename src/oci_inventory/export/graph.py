@@ -97,18 +97,29 @@ def _note_external_ends(edge: Mapping[str, Any], records: OcidSet, out: dict[str
             out[ocid] = rtype
 
 
+def graphml_head() -> str:
+    """What ``graph.graphml`` starts with, up to its first node: the XML declaration, the keys, the graph."""
+    return _HEADER + _keys() + '  <graph id="oci-inventory" edgedefault="directed">\n'
+
+
 class GraphmlWriter:
     """Write ``graph.graphml`` in one pass: :meth:`node` for every record, then :meth:`edge` for every
-    relationship, then :meth:`close` (the external nodes and the footer); returns the counts."""
+    relationship, then :meth:`close` (the external nodes and the footer); returns the counts.
 
-    def __init__(self, out: TextIO) -> None:
+    ``head=False``: the head and the nodes are written elsewhere (by the export process, ``export/follower.py``)
+    and this writer makes the rest, to be appended; :meth:`record` then names each record without writing it."""
+
+    def __init__(self, out: TextIO, *, head: bool = True) -> None:
         self._out = out
         self._records = OcidSet()
         self._externals: dict[str, str | None] = {}
         self._edges = 0
-        out.write(_HEADER)
-        out.write(_keys())
-        out.write('  <graph id="oci-inventory" edgedefault="directed">\n')
+        if head:
+            out.write(graphml_head())
+
+    def record(self, ocid: str) -> None:
+        """A record whose node is written elsewhere: its edges' ends are not external."""
+        self._records.add(ocid)
 
     def node(self, record: Mapping[str, Any]) -> None:
         self._records.add(record["ocid"])

@@ -57,7 +57,7 @@ def relaxed_gc(thresholds: tuple[int, int, int] = RUN_GC_THRESHOLDS) -> Iterator
 
 def trim_malloc() -> bool:
     """Give the free memory at the top of glibc's heaps back to the system (``malloc_trim(0)``), e.g. after a
-    sorter wrote its 40 MiB buffer to disk; False where there is no glibc."""
+    sorter wrote its buffer (32 MiB of records) to disk; False where there is no glibc."""
     trim = getattr(_libc(), "malloc_trim", None)
     if trim is None:
         return False
