@@ -29,6 +29,13 @@ SUMMARY_ONLY: dict[type[Enricher], EnrichStatus] = {
 }
 
 
+def edge_entry(ocid: str, resource_type: str, relation: Mapping[str, Any]) -> tuple[str, bytes]:
+    """One relationship of a record as the relationship sorter holds it: keyed by source, relation and target,
+    the line its ``relationships.jsonl`` line."""
+    edge = {"sourceOcid": ocid, "sourceType": resource_type, **relation}
+    return f"{ocid}\x00{relation['relation']}\x00{relation['targetOcid']}", dumps_record(edge)
+
+
 class InlineBatch:
     """Collects one page's summary-only records (:meth:`add`), then :meth:`flush` hands them over.
 
@@ -54,13 +61,12 @@ class InlineBatch:
         status = SUMMARY_ONLY.get(type(enricher))
         if status is None:
             return False
-        compartment_id = item.get("compartmentId")
         record = summary_record(
             item,
             region=region,
             collected_at=self._collected_at,
             enrich_status=status,
-            compartment_path=self._path_of(compartment_id),
+            compartment_path=self._path_of(item.get("compartmentId")),
             compartment_relation=IN_COMPARTMENT,
         )
         if record is None:
@@ -70,15 +76,7 @@ class InlineBatch:
         line = dumps_record(record)
         self._records.append((ocid, prepared_line(record, line) if self._prepare else line))
         self._counts[(rtype, status.value)] += 1
-        if compartment_id:
-            edge = {
-                "relation": IN_COMPARTMENT,
-                "sourceOcid": ocid,
-                "sourceType": rtype,
-                "targetOcid": compartment_id,
-                "targetType": "Compartment",
-            }
-            self._edges.append((f"{ocid}\x00{IN_COMPARTMENT}\x00{compartment_id}", dumps_record(edge)))
+        self._edges.extend(edge_entry(ocid, rtype, relation) for relation in record["relationships"])
         return True
 
     def flush(self, records: ExternalSorter, relationships: ExternalSorter, counter: SummaryCounter) -> None:

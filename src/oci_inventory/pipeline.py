@@ -46,7 +46,7 @@ from oci_inventory.export.rundir import RunDirectory
 from oci_inventory.export.sorter import ExternalSorter
 from oci_inventory.export.summary import RegionOutcome, RunScope, RunSummary, SummaryCounter, api_call_figures
 from oci_inventory.identity import bootstrap
-from oci_inventory.intake import InlineBatch
+from oci_inventory.intake import InlineBatch, edge_entry
 from oci_inventory.normalize.transform import normalize_record
 from oci_inventory.oci.calls import LatencyRecorder
 from oci_inventory.oci.clients import ClientFactory, RetryAborted
@@ -124,7 +124,7 @@ def preflight(options: RunOptions) -> None:
     if options.checked:
         return
     if options.parquet:
-        ensure_pyarrow(load=False)  # the Parquet child imports it
+        ensure_pyarrow(load=False)  # the export process writing Parquet imports it
     if options.prev_latest:
         options.prev = find_latest_complete(options.outdir)
     if options.prev is not None:
@@ -407,9 +407,9 @@ class _Run:
         ocid = record["ocid"]
         self.records.add(ocid, prepared_line(record, dumps_record(record)))
         self.counter.add(record)
-        for rel in record["relationships"]:
-            edge = {"sourceOcid": ocid, "sourceType": record["resourceType"], **rel}
-            self.relationships.add(f"{ocid}\x00{rel['relation']}\x00{rel['targetOcid']}", dumps_record(edge))
+        entries = [edge_entry(ocid, record["resourceType"], rel) for rel in record["relationships"]]
+        if entries:
+            self.relationships.add_many(entries)
         if enricher.calls_api:
             self.reporter.enrich_done()
 

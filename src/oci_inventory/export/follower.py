@@ -53,6 +53,8 @@ from typing import IO, Any
 
 import orjson
 
+from oci_inventory.export.csv import CsvWriter
+from oci_inventory.export.graph import graphml_head, node_element, open_graphml
 from oci_inventory.report.digest import InventoryScan
 from oci_inventory.util import errors
 from oci_inventory.util.processes import reap
@@ -70,8 +72,8 @@ PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 class FollowerError(errors.OciInvError):
-    """The process writing ``inventory.csv`` and ``inventory.parquet`` failed (exit 1): not the environment, not
-    the input."""
+    """An export process (the CSV, the GraphML nodes or the Parquet file) failed (exit 1): not the environment,
+    not the input."""
 
 
 class ChildTraceback(Exception):
@@ -93,7 +95,7 @@ class Derived:
 
     @property
     def names(self) -> str:
-        """The files this child writes, for messages: ``inventory.csv``, ``inventory.parquet`` or both."""
+        """The files this child writes, for messages (``inventory.csv``, ``graph.graphml``, ...)."""
         return " and ".join(path.name for path in (self.csv, self.graphml, self.parquet) if path is not None)
 
     def as_json(self) -> bytes:
@@ -131,8 +133,8 @@ class ChildResult:
 
 
 class Follower:
-    """The process that writes the CSV and Parquet files of ``derived`` from its ``jsonl`` as the caller writes it
-    (see the module docstring).
+    """The process that writes what ``derived`` names from its ``jsonl`` as the caller writes it (see the module
+    docstring).
 
     Call :meth:`progress` with the size of ``jsonl`` flushed so far (at a line boundary), :meth:`finish` once the
     file is complete and closed, then :meth:`wait` for the result; :meth:`close` (also as a context manager) kills
@@ -287,9 +289,6 @@ class _Sinks:
     """What the child feeds with each parsed record: the CSV and the scan, the GraphML nodes, the Parquet stream."""
 
     def __init__(self, derived: Derived) -> None:
-        from oci_inventory.export.csv import CsvWriter
-        from oci_inventory.export.graph import graphml_head, open_graphml
-
         self.count = 0
         self.csv = CsvWriter(derived.csv, raw=derived.csv_raw) if derived.csv is not None else None
         self.scan = InventoryScan() if derived.csv is not None else None
@@ -306,8 +305,6 @@ class _Sinks:
             self.parquet = ParquetStream(derived.parquet, derived.batch_size)
 
     def feed(self, lines: list[bytes]) -> None:
-        from oci_inventory.export.graph import node_element
-
         loads = orjson.loads
         csv = self.csv.write if self.csv is not None else None
         scan = self.scan.add if self.scan is not None else None

@@ -46,7 +46,7 @@ assert tuple(c[0] for c in PARQUET_COLUMNS) == RECORD_FIELDS
 def ensure_pyarrow(*, load: bool = True) -> None:
     """Raise :class:`ConfigError` with the install hint if pyarrow cannot be imported. ``load=False`` only looks
     for it without importing it: a run's main process, whose ``inventory.parquet`` a child process writes
-    (``parquet_child``), would hold about 36 MB of it for nothing."""
+    (``export/follower.py``), would hold about 36 MB of it for nothing."""
     if not load:
         try:
             found = importlib.util.find_spec("pyarrow") is not None

@@ -1,4 +1,4 @@
-"""Child processes of a run (the diff's workers, the Parquet writer): stopped and waited for on every way out."""
+"""Child processes of a run (the diff's workers, the export processes): stopped and waited for on every way out."""
 
 from __future__ import annotations
 

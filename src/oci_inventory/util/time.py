@@ -11,7 +11,6 @@ import time
 from datetime import UTC, datetime
 
 CANONICAL_TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
-_CANONICAL = CANONICAL_TIMESTAMP
 # Fractions longer than microseconds (OCI sometimes sends nanoseconds) are cut to 6 digits before parsing.
 _LONG_FRACTION = re.compile(r"(\.\d{6})\d+")
 
@@ -43,7 +42,7 @@ def normalize_timestamp(value: str | datetime | None) -> str | None:
         return iso_z(value)
     if not value:
         return None
-    if _CANONICAL.fullmatch(value):
+    if CANONICAL_TIMESTAMP.fullmatch(value):
         # Already canonical (the common wire form). A canonical-shaped but impossible date such as month 13
         # would fail to parse and be returned unchanged anyway, so skipping the parse changes nothing.
         return value
@@ -60,7 +59,7 @@ def normalize_timestamp(value: str | datetime | None) -> str | None:
 
 def is_canonical_timestamp(value: object) -> bool:
     """True if ``value`` is a string in exactly the :func:`iso_z` form."""
-    return isinstance(value, str) and _CANONICAL.fullmatch(value) is not None
+    return isinstance(value, str) and CANONICAL_TIMESTAMP.fullmatch(value) is not None
 
 
 def parse_iso_z(value: str) -> datetime:
