@@ -53,10 +53,12 @@ def control(template: str, method: str, path: str, body: dict[str, Any] | None =
         return json.loads(response.read() or b"null")
 
 
-def run_inventory(template: str, config_file: Path, outdir: Path, workers: int) -> tuple[dict[str, Any], float]:
+def run_inventory(
+    template: str, config_file: Path, outdir: Path, workers: int, extra: tuple[str, ...] = ()
+) -> tuple[dict[str, Any], float]:
     env = {**os.environ, "OCI_METADATA_BASE_URL": "http://127.0.0.1:9/opc/v2"}
     cmd = [sys.executable, "-m", "oci_inventory", "run", "--config-file", str(config_file), "--endpoint-template",
-           template, "--outdir", str(outdir), "--quiet", "--workers-enrich", str(workers)]  # fmt: skip
+           template, "--outdir", str(outdir), "--quiet", "--workers-enrich", str(workers), *extra]  # fmt: skip
     started = time.perf_counter()
     result = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
     wall = time.perf_counter() - started

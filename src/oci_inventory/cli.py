@@ -86,26 +86,24 @@ def _debug_env() -> bool:
 
 
 def _factory(settings: Any) -> Any:
-    from oci_inventory.auth.providers import build_auth
-    from oci_inventory.oci.clients import ClientFactory, RetryPolicy
+    from oci_inventory.oci.factory import FactoryRecipe, build_factory
 
     source = settings.sources.get("config_file", "default")
-    auth = build_auth(
-        settings.auth,
+    recipe = FactoryRecipe(
+        auth=settings.auth,
         profile=settings.profile,
-        config_file=settings.config_file,
+        config_file=str(settings.config_file),
         endpoint_template=settings.endpoint_template,
         config_file_named_by=None if source == "default" else _named_by(source),
-    )
-    for warning in auth.warnings:
-        click.echo(f"oci-inv: warning: {warning}", err=True)
-    return ClientFactory(
-        auth,
-        endpoint_template=settings.endpoint_template,
-        retry=RetryPolicy(settings.max_attempts, settings.max_retry_time),
+        max_attempts=settings.max_attempts,
+        max_retry_time=settings.max_retry_time,
         connect_timeout=settings.connect_timeout,
         read_timeout=settings.read_timeout,
     )
+    factory, warnings = build_factory(recipe)
+    for warning in warnings:
+        click.echo(f"oci-inv: warning: {warning}", err=True)
+    return factory
 
 
 def _named_by(source: str) -> str:
@@ -241,6 +239,15 @@ def list_compartments(fmt: str, include_deleted: bool, **flags: Any) -> int:
     help=_env_help("search_shards", "Parallel Search page chains per region: auto, off or N [auto]."),
 )
 @click.option("--workers-enrich", type=int, help=_env_help("workers_enrich", "Enrichment threads [24]."))
+@click.option(
+    "--enrich-processes",
+    type=str,
+    help=_env_help(
+        "enrich_processes",
+        "Processes that share the enrichment calls once a run has 2,000 records to enrich: auto (with 4 cores "
+        "or more, one per core but one, at most 4; else none), off or N [auto].",
+    ),
+)
 @click.option("--quiet", is_flag=True, default=None, help=_env_help("quiet", "No progress bars or summary table."))
 @click.option(
     "--keep-runs",

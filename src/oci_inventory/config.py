@@ -72,6 +72,14 @@ def _parse_shards(value: Any) -> str:
     return str(int(text)) if text.isdigit() else text
 
 
+def _parse_processes(value: Any) -> str:
+    """``auto``, ``off`` or a whole number (0 = off), as text (``oci_inventory.enrich.processes.parse_processes``)."""
+    text = str(value).strip().lower()
+    if isinstance(value, bool) or not (text in ("auto", "off") or text.isdigit()):
+        raise ValueError("expected auto, off or a whole number")
+    return str(int(text)) if text.isdigit() else text
+
+
 def _parse_str(value: Any) -> str:
     if not isinstance(value, str):
         raise ValueError("expected a string")
@@ -192,6 +200,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("workers_region", _parse_int, None, "regions discovered in parallel (default: all selected regions)"),
     Setting("search_shards", _parse_shards, "auto", "parallel Search page chains per region: auto, off or N"),
     Setting("workers_enrich", _parse_int, 24, "enrichment threads"),
+    Setting(
+        "enrich_processes",
+        _parse_processes,
+        "auto",
+        "processes sharing the enrichment calls in big runs: auto, off or N",
+    ),
     Setting("quiet", _parse_bool, False, "no progress or tables"),
     Setting("keep_runs", _parse_int, None, "after a complete run, keep only the N newest runs of the tenancy"),
     Setting("dataset", _parse_str, None, "Hive-partitioned Parquet dataset a complete run is added to"),

@@ -23,19 +23,21 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from oci_inventory.diff.diff import DIFF_FILE, DIFF_SUMMARY_FILE, DiffResult, check_inventory, diff_runs, write_diff
 from oci_inventory.diff.scope import RunInfo, check_scope, find_latest_complete
 from oci_inventory.enrich.base import (
     EnrichContext,
     Enricher,
     EnrichResult,
-    EnrichStatus,
     Relationship,
     RunContext,
-    check_result,
-    search_summary,
+    describe_error,
+    enrich_safely,
 )
 from oci_inventory.enrich.default import SKIP
+from oci_inventory.enrich.processes import Enriched, EnrichProcesses, Task, auto_processes
 from oci_inventory.enrich.registry import REGISTRY, Registry
 from oci_inventory.enrich.relations import IN_COMPARTMENT
 from oci_inventory.export.graph import GRAPH_GRAPHML, GraphCounts
@@ -47,6 +49,7 @@ from oci_inventory.export.sorter import ExternalSorter
 from oci_inventory.export.summary import RegionOutcome, RunScope, RunSummary, SummaryCounter, api_call_figures
 from oci_inventory.identity import bootstrap
 from oci_inventory.intake import InlineBatch, edge_entry
+from oci_inventory.logging import debug_enabled
 from oci_inventory.normalize.transform import normalize_record
 from oci_inventory.oci.calls import LatencyRecorder
 from oci_inventory.oci.clients import ClientFactory, RetryAborted
@@ -103,6 +106,7 @@ class RunOptions:
     workers_region: int | None = None  # None: every selected region at once
     search_shards: int | None = None  # None: auto; 1: off (see discovery.RegionSearch)
     workers_enrich: int = 24
+    enrich_processes: int | None = 0  # None: auto (enrich/processes.py); 0: the main process only
     flags: dict[str, Any] = field(default_factory=dict)
     checked: bool = field(default=False, repr=False)  # set by preflight()
     prev_run: RunInfo | None = field(default=None, repr=False)  # set by preflight()
@@ -130,18 +134,6 @@ def preflight(options: RunOptions) -> None:
     if options.prev is not None:
         options.prev_run = check_inventory(options.prev)
     options.checked = True
-
-
-def describe_error(exc: BaseException) -> str:
-    """One line without secrets or multi-line noise: ``404 NotAuthorizedOrNotFound: <message>`` for an OCI error,
-    ``<exception type>: <message>`` for anything else."""
-    import oci
-
-    if isinstance(exc, oci.exceptions.ServiceError):
-        text = f"{exc.status} {exc.code}: {exc.message}"
-    else:
-        text = f"{type(exc).__name__}: {exc}"
-    return " ".join(text.split())[:500]
 
 
 class _Run:
@@ -191,6 +183,60 @@ class _Run:
         self.pool = BoundedExecutor(
             options.workers_enrich, max_pending=options.workers_enrich * 4, name="enrich", on_error=self.fail
         )
+        self.processes = EnrichProcesses(
+            self._process_count(), options.workers_enrich, self._process_start, self._enriched, self._given_back
+        )
+
+    def _process_count(self) -> int:
+        """Enrichment processes for this run: none without a recipe to sign in again, with another registry than
+        the one a child loads, or with --no-enrich."""
+        if self.factory.recipe is None or self.registry is not REGISTRY or self.options.no_enrich:
+            return 0
+        wanted = self.options.enrich_processes
+        return auto_processes() if wanted is None else wanted
+
+    def _process_start(self, threads: int) -> bytes:
+        """The first frame to an enrichment process: how to sign in, the tree, its threads, the log level."""
+        recipe = self.factory.recipe
+        assert recipe is not None
+        tree = {
+            "tenancy_id": self.tree.tenancy_id,
+            "items": [(c.id, c.name, c.parent_id, c.lifecycle_state) for c in self.tree.compartments],
+            "wire": self.tree.wire,
+        }
+        level = logging.getLogger().getEffectiveLevel()
+        return orjson.dumps(
+            {"recipe": recipe.as_json(), "tree": tree, "threads": threads, "log_level": level, "debug": debug_enabled()}
+        )
+
+    def _enriched(self, task: Task, enriched: Enriched) -> None:
+        """An enrichment process's answer (on its reader thread): the record, as if enriched here."""
+        if self.cancel.is_set():
+            return
+        try:
+            self.finish(task.item, task.region, task.token, enriched)  # type: ignore[arg-type]
+        except BaseException as exc:
+            self.fail(exc)
+
+    def _given_back(self, tasks: list[Task]) -> None:
+        """The records of an enrichment process that ended early: enriched by this process's threads."""
+        log.warning("%d records of an enrichment process that ended early are enriched in the main process", len(tasks))
+        try:
+            for task in tasks:
+                self.pool.submit(self.process, task.item, task.region, task.token)
+        except Stopped:
+            pass
+
+    def finish_processes(self) -> None:
+        """Wait for the enrichment processes (their records and figures), or kill them when the run stops."""
+        if self.cancel.is_set():
+            self.processes.stop()
+            return
+        for stats in self.processes.finish():
+            self.factory.retry.calls.merge(stats["calls"])
+            self.factory.retry.stats.merge(stats["retries"])
+            cpu_s, count = float(stats.get("cpu_s", 0.0)), int(stats.get("records", 0))
+            log.info("an enrichment process used %.1f s of CPU for %d records", cpu_s, count)
 
     @property
     def enrichment_s(self) -> float:
@@ -360,7 +406,9 @@ class _Run:
         if self.enrich_started is None:
             with self.lock:
                 self.enrich_started = self.enrich_started or time.monotonic()
-        self.pool.submit(self.process, item, record_region, enricher, on_wait=on_wait)
+        task = Task(item, record_region, enricher)
+        if not self.processes.submit(task, str(item.get("compartmentId") or ""), on_wait):
+            self.pool.submit(self.process, item, record_region, enricher, on_wait=on_wait)
 
     def enricher_for(self, item: Mapping[str, Any], state: str) -> Enricher:
         """The registry's enricher, except: none with --no-enrich, and nothing to get for a terminated resource."""
@@ -373,24 +421,23 @@ class _Run:
 
     def enrich(self, item: Mapping[str, Any], region: str, enricher: Enricher) -> EnrichResult:
         """The enricher's result; any exception, or a result that breaks the contract, becomes an ERROR result
-        (the same inline and in the pool)."""
-        ctx = EnrichContext(self.context, region)
-        try:
-            with self.factory.retry.calls.attribute(str(item.get("resourceType") or "")):
-                result = enricher.enrich(item, ctx)
-            check_result(result)
-        except Exception as exc:
-            return EnrichResult(EnrichStatus.ERROR, {"searchSummary": search_summary(item)}, [], describe_error(exc))
-        return result
+        (the same inline, in the pool and in an enrichment process)."""
+        return enrich_safely(enricher, item, EnrichContext(self.context, region))
 
     def process(self, item: Mapping[str, Any], region: str, enricher: Enricher) -> None:
         if self.cancel.is_set():
             return
         started = time.perf_counter()
         result = self.enrich(item, region, enricher)
-        if enricher.calls_api:
-            self.latency.add(str(item.get("resourceType") or ""), time.perf_counter() - started)
         edges = [r.as_dict() for r in result.relationships]
+        enriched = Enriched(result.status, result.details, edges, result.error, time.perf_counter() - started)
+        self.finish(item, region, enricher, enriched)
+
+    def finish(self, item: Mapping[str, Any], region: str, enricher: Enricher, enriched: Enriched) -> None:
+        """The record of one enriched resource: built, sorted, counted (wherever it was enriched)."""
+        if enricher.calls_api:
+            self.latency.add(str(item.get("resourceType") or ""), enriched.seconds)
+        edges = list(enriched.edges)
         compartment_id = item.get("compartmentId")
         if compartment_id:  # every resource -> its compartment, whatever its enricher
             edges.append(Relationship(IN_COMPARTMENT, str(compartment_id), "Compartment").as_dict())
@@ -398,9 +445,9 @@ class _Run:
             item,
             region=region,
             collected_at=self.clock.now(),
-            enrich_status=result.status,
-            enrich_error=result.error,
-            details=result.details,
+            enrich_status=enriched.status,
+            enrich_error=enriched.error,
+            details=enriched.details,
             relationships=edges,
             compartment_path=self.tree.path_of(compartment_id),
         )
@@ -660,6 +707,7 @@ def _discover_all(run: _Run, regions: list[str]) -> list[RegionOutcome]:
     try:
         futures = {region_pool.submit(run.discover, region): region for region in regions}
         outcomes = [future.result() for future in as_completed(futures)]
+        run.finish_processes()  # before the pool: records of a process that ended early go to the pool
         run.pool.join()
         run.enrich_finished = time.monotonic()
         return sorted(outcomes, key=lambda o: o.region)
@@ -667,6 +715,7 @@ def _discover_all(run: _Run, regions: list[str]) -> list[RegionOutcome]:
         run.cancel.set()
         run.abort_intake()
         run.factory.retry.stop()
+        run.processes.stop()
         run.pool.stop()
         region_pool.shutdown(wait=False, cancel_futures=True)
         raise

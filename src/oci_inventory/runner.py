@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from oci_inventory.enrich.processes import parse_processes
 from oci_inventory.logging import say
 from oci_inventory.oci.discovery import parse_shards
 from oci_inventory.pipeline import RunOptions, RunResult, run_inventory
@@ -31,6 +32,7 @@ RUN_FLAGS = (
     "workers_region",
     "search_shards",
     "workers_enrich",
+    "enrich_processes",
     "auth",
     "profile",
     "endpoint_template",
@@ -65,6 +67,7 @@ def options_from_settings(settings: Any) -> RunOptions:
         workers_region=settings.workers_region,
         search_shards=parse_shards(settings.search_shards),
         workers_enrich=settings.workers_enrich,
+        enrich_processes=parse_processes(settings.enrich_processes),
         flags={name: settings.get(name) for name in RUN_FLAGS},
     )
 

@@ -273,3 +273,27 @@ def check_result(result: object) -> None:
         raise TypeError(f"enricher returned details of type {type(result.details).__name__}, not dict")
     if not all(isinstance(edge, Relationship) for edge in result.relationships):
         raise TypeError("enricher returned an edge that is not a Relationship")
+
+
+def describe_error(exc: BaseException) -> str:
+    """One line without secrets or multi-line noise: ``404 NotAuthorizedOrNotFound: <message>`` for an OCI error,
+    ``<exception type>: <message>`` for anything else."""
+    import oci
+
+    if isinstance(exc, oci.exceptions.ServiceError):
+        text = f"{exc.status} {exc.code}: {exc.message}"
+    else:
+        text = f"{type(exc).__name__}: {exc}"
+    return " ".join(text.split())[:500]
+
+
+def enrich_safely(enricher: Enricher, item: Summary, ctx: EnrichContext) -> EnrichResult:
+    """The enricher's result, its calls counted for the resource type; any exception, or a result that breaks the
+    contract, becomes an ERROR result (the same in the main process and in an enrichment process)."""
+    try:
+        with ctx.factory.retry.calls.attribute(str(item.get("resourceType") or "")):
+            result = enricher.enrich(item, ctx)
+        check_result(result)
+    except Exception as exc:
+        return EnrichResult(EnrichStatus.ERROR, {"searchSummary": search_summary(item)}, [], describe_error(exc))
+    return result

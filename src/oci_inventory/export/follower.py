@@ -57,7 +57,7 @@ from oci_inventory.export.csv import CsvWriter
 from oci_inventory.export.graph import graphml_head, node_element, open_graphml
 from oci_inventory.report.digest import InventoryScan
 from oci_inventory.util import errors
-from oci_inventory.util.processes import reap
+from oci_inventory.util.processes import die_with_parent, reap
 
 #: Bytes of ``inventory.jsonl`` read at a time by the child.
 _READ = 1 << 20
@@ -67,8 +67,6 @@ _STDERR_TAIL = 64 * 1024
 _FIELD = 2000
 #: Exit code of a child whose parent stopped before the end (its stdin closed early, or the parent is gone).
 ABANDONED = 3
-
-PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 class FollowerError(errors.OciInvError):
@@ -273,18 +271,6 @@ class _Abandoned(Exception):
     """The parent closed the notices before the last offset: it stopped, nothing is to be finished."""
 
 
-def _die_with_parent(parent: int) -> None:
-    """Linux: ``SIGKILL`` this process when its parent ends; if it already has, end now."""
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        with suppress(OSError, AttributeError):
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    if os.getppid() != parent:
-        os._exit(ABANDONED)
-
-
 class _Sinks:
     """What the child feeds with each parsed record: the CSV and the scan, the GraphML nodes, the Parquet stream."""
 
@@ -383,7 +369,7 @@ def _error_report(exc: BaseException) -> dict[str, Any]:
 
 def child_main(argv: list[str]) -> int:
     """``python -m oci_inventory.export.follower PARENT_PID DERIVED_JSON``."""
-    _die_with_parent(int(argv[0]))
+    die_with_parent(int(argv[0]), ABANDONED)
     _report({"ready": os.getpid()})  # from here on, the end of the parent ends this process
     try:
         rows, scan = convert(Derived.from_json(argv[1]), sys.stdin.buffer)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -57,6 +57,22 @@ class CallCounter:
                 "by_operation": dict(sorted(self.by_operation.items())),
                 "by_service": dict(sorted(self.by_service.items())),
             }
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        """Every count, to be added to another process's counter (:meth:`merge`)."""
+        with self._lock:
+            return {
+                "by_operation": dict(self.by_operation),
+                "by_service": dict(self.by_service),
+                "by_type": dict(self.by_type),
+            }
+
+    def merge(self, counts: Mapping[str, Mapping[str, int]]) -> None:
+        """Add the :meth:`counts` of another process (an enrichment process's calls)."""
+        with self._lock:
+            self.by_operation.update(counts.get("by_operation", {}))
+            self.by_service.update(counts.get("by_service", {}))
+            self.by_type.update(counts.get("by_type", {}))
 
     def for_types(self) -> dict[str, int]:
         with self._lock:

@@ -24,9 +24,9 @@ import re
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 from oci_inventory.auth.providers import AuthContext
@@ -34,6 +34,9 @@ from oci_inventory.logging import debug_enabled
 from oci_inventory.oci.calls import CallCounter
 from oci_inventory.oci.fastjson import use_orjson
 from oci_inventory.oci.throttle import Throttle
+
+if TYPE_CHECKING:
+    from oci_inventory.oci.factory import FactoryRecipe
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -68,6 +71,17 @@ class RetryStats:
         with self.lock:
             self.throttle_budget_exhausted += 1
             self.by_service.setdefault(service, Counter())["throttle_budget_exhausted"] += 1
+
+    def merge(self, other: Mapping[str, Any]) -> None:
+        """Add the :meth:`as_dict` of another process (an enrichment process's retries)."""
+        keys = ("retries", "throttled", "server_errors", "connection_errors", "throttle_budget_exhausted")
+        with self.lock:
+            for key in keys:
+                setattr(self, key, getattr(self, key) + int(other.get(key, 0)))
+            for service, counts in dict(other.get("by_service", {})).items():
+                self.by_service.setdefault(str(service), Counter()).update(
+                    {key: int(counts.get(key, 0)) for key in keys if counts.get(key)}
+                )
 
     def as_dict(self) -> dict[str, Any]:
         keys = ("retries", "throttled", "server_errors", "connection_errors", "throttle_budget_exhausted")
@@ -314,6 +328,8 @@ class ClientFactory:
         self.timeout = (connect_timeout, read_timeout)
         self.home_region = auth.region
         self._local = threading.local()
+        #: how to build this factory again in another process (``oci/factory.py``); None: it cannot be
+        self.recipe: FactoryRecipe | None = None
 
     def endpoint_for(self, client: Any, region: str) -> str | None:
         if not self.endpoint_template:

@@ -1,10 +1,16 @@
-"""Child processes of a run (the diff's workers, the export processes): stopped and waited for on every way out."""
+"""Child processes of a run (the diff's workers, the export and enrichment processes): stopped and waited for on
+every way out."""
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
+import sys
 from contextlib import suppress
 from typing import Any
+
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 def reap(proc: subprocess.Popen[Any]) -> None:
@@ -16,3 +22,15 @@ def reap(proc: subprocess.Popen[Any]) -> None:
         if pipe is not None:
             with suppress(OSError):
                 pipe.close()
+
+
+def die_with_parent(parent: int, code: int) -> None:
+    """In a child: on Linux, ``SIGKILL`` this process when its parent ends; if it already has, exit with ``code``."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(code)
