@@ -24,7 +24,7 @@ E = TypeVar("E", bound=Enricher)
 
 PACKAGE = "oci_inventory.enrich"
 #: Modules of the package that hold the framework, not enrichers.
-FRAMEWORK_MODULES = frozenset({"base", "default", "registry", "relations"})
+FRAMEWORK_MODULES = frozenset({"base", "default", "processes", "registry", "relations"})
 
 
 def enricher_modules() -> tuple[str, ...]:
