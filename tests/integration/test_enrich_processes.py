@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -102,6 +103,25 @@ def test_records_enriched_in_processes_are_the_records_of_the_main_process(
     counted_gets += sum(n for op, n in calls_shared["by_operation"].items() if op.startswith(("get_", "list_")))
     assert counted_gets == journal_gets
     assert {e.method for e in small.emu.journal.entries()} <= {"GET", "POST"}  # type: ignore[attr-defined]
+
+
+def test_processes_under_5xx_and_connection_resets_lose_nothing(
+    small: Tenancy, tmp_path: Path, ready_at_once: None
+) -> None:
+    small.emu.faults.configure(error_rate=0.05, reset_rate=0.05, seed=7)  # type: ignore[attr-defined]
+    run_dir = run(small, tmp_path / "out", 2)
+    recs = records(run_dir)
+    ocids = [r["ocid"] for r in recs]
+    assert len(ocids) == len(set(ocids))
+    assert set(ocids) == expected_ocids(small.emu.model, list(REGIONS))  # type: ignore[attr-defined]
+    assert [r for r in recs if r["enrichStatus"] == "ERROR"] == []
+    retries = summary(run_dir)["api_retries"]
+    statuses = Counter(e.status for e in small.emu.journal.entries())  # type: ignore[attr-defined]
+    assert statuses[500] > 0 and statuses[0] > 0
+    assert retries["server_errors"] == statuses[500]  # every retry counted once, in whichever process it was
+    assert retries["connection_errors"] == statuses[0]  # status 0: the emulator reset the connection
+    assert sum(s["retries"] for s in retries["by_service"].values()) == retries["retries"]
+    assert not any("ended early" in m for m in log_messages(run_dir))
 
 
 def test_a_process_that_dies_gives_its_records_back(
