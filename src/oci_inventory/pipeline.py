@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import orjson
 
@@ -214,7 +214,7 @@ class _Run:
         if self.cancel.is_set():
             return
         try:
-            self.finish(task.item, task.region, task.token, enriched)  # type: ignore[arg-type]
+            self.finish(task.item, task.region, cast(Enricher, task.token), enriched)
         except BaseException as exc:
             self.fail(exc)
 
@@ -223,7 +223,7 @@ class _Run:
         log.warning("%d records of an enrichment process that ended early are enriched in the main process", len(tasks))
         try:
             for task in tasks:
-                self.pool.submit(self.process, task.item, task.region, task.token)
+                self.pool.submit(self.process, task.item, task.region, cast(Enricher, task.token))
         except Stopped:
             pass
 
