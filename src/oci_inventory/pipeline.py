@@ -53,7 +53,13 @@ from oci_inventory.logging import debug_enabled
 from oci_inventory.normalize.transform import normalize_record
 from oci_inventory.oci.calls import LatencyRecorder
 from oci_inventory.oci.clients import ClientFactory, RetryAborted
-from oci_inventory.oci.compartments import CompartmentTree, fetch_tree_for_run, resolve_compartments, subtree_ids
+from oci_inventory.oci.compartments import (
+    CompartmentTree,
+    fetch_tree_for_run,
+    resolve_compartments,
+    subtree_ids,
+    tree_as_json,
+)
 from oci_inventory.oci.discovery import (
     TERMINAL_STATES,
     Cancelled,
@@ -199,11 +205,7 @@ class _Run:
         """The first frame to an enrichment process: how to sign in, the tree, its threads, the log level."""
         recipe = self.factory.recipe
         assert recipe is not None
-        tree = {
-            "tenancy_id": self.tree.tenancy_id,
-            "items": [(c.id, c.name, c.parent_id, c.lifecycle_state) for c in self.tree.compartments],
-            "wire": self.tree.wire,
-        }
+        tree = tree_as_json(self.tree)
         level = logging.getLogger().getEffectiveLevel()
         return orjson.dumps(
             {"recipe": recipe.as_json(), "tree": tree, "threads": threads, "log_level": level, "debug": debug_enabled()}

@@ -112,3 +112,14 @@ def test_subtree_scope(tree) -> None:  # type: ignore[no-untyped-def]
     assert subtree_ids(tree, [prod], include_subtree=False) == {prod}
     with pytest.raises(ConfigError):
         subtree_ids(tree, ["ocid1.compartment.oc1..nosuch"])
+
+
+def test_a_tree_sent_to_another_process_is_the_same_tree(tree) -> None:  # type: ignore[no-untyped-def]
+    import orjson
+
+    from oci_inventory.oci.compartments import tree_as_json, tree_from_json
+
+    again = tree_from_json(orjson.loads(orjson.dumps(tree_as_json(tree))))
+    assert again == tree  # tenancy and compartments, paths included
+    assert again.wire == tree.wire
+    assert [again.path_of(c.id) for c in tree.compartments] == [tree.path_of(c.id) for c in tree.compartments]

@@ -52,9 +52,9 @@ from typing import IO, Any
 
 import orjson
 
-from oci_inventory.enrich.base import EnrichStatus
+from oci_inventory.enrich.base import EnrichStatus, RunContext
 from oci_inventory.util.concurrency import Stopped
-from oci_inventory.util.processes import die_with_parent, reap
+from oci_inventory.util.processes import die_with_parent, reap, stderr_tail
 
 log = logging.getLogger(__name__)
 
@@ -66,8 +66,6 @@ AUTO_MAX = 4
 AUTO_MIN_CORES = 4
 #: Records in flight per child thread (queued in the child while its threads are busy).
 IN_FLIGHT_PER_THREAD = 2
-#: Bytes of a child's stderr kept for ``--debug`` (its end).
-_STDERR_TAIL = 64 * 1024
 #: Exit code of a child whose parent is gone.
 ABANDONED = 3
 
@@ -256,7 +254,7 @@ class EnrichProcess:
         code = self._proc.wait()
         if code != 0 or self.stats is None:
             log.warning(
-                "enrichment process %d (pid %d) ended early (%s); the main process enriched its records",
+                "enrichment process %d (pid %d) ended early (%s); the main process enriched what it had not answered",
                 self.index,
                 self.pid,
                 self.error or f"exit {code}",
@@ -270,13 +268,7 @@ class EnrichProcess:
         self._stderr.close()
 
     def _log_stderr(self) -> None:
-        try:
-            self._stderr.seek(0, os.SEEK_END)
-            size = self._stderr.tell()
-            self._stderr.seek(max(0, size - _STDERR_TAIL))
-            text = self._stderr.read().decode(errors="replace").strip()
-        except (OSError, ValueError):
-            return
+        text = stderr_tail(self._stderr)
         if text:
             log.debug("enrichment process %d printed:\n%s", self.index, text)
 
@@ -450,21 +442,18 @@ def _setup_logging(writer: _Writer, level: int, debug: bool) -> None:
     root.addHandler(_Forward(writer))
 
 
-def _context(start: Mapping[str, Any]) -> Any:
+def _context(start: Mapping[str, Any]) -> RunContext:
     """The child's run context: the factory signed in from the recipe, the tree as the parent listed it."""
-    from oci_inventory.enrich.base import RunContext
     from oci_inventory.enrich.registry import REGISTRY
-    from oci_inventory.oci.compartments import build_tree
+    from oci_inventory.oci.compartments import tree_from_json
     from oci_inventory.oci.factory import FactoryRecipe, build_factory
 
     factory, _warnings = build_factory(FactoryRecipe.from_json(start["recipe"]))  # the parent showed them
-    tree = start["tree"]
-    items = [(str(c[0]), str(c[1]), str(c[2]), str(c[3])) for c in tree["items"]]
     REGISTRY.prewarm().join()  # the SDK packages, before the first record
-    return RunContext(factory, build_tree(str(tree["tenancy_id"]), items, tree["wire"]))
+    return RunContext(factory, tree_from_json(start["tree"]))
 
 
-def _enrich(writer: _Writer, context: Any, task_id: int, item: Mapping[str, Any], region: str) -> None:
+def _enrich(writer: _Writer, context: RunContext, task_id: int, item: Mapping[str, Any], region: str) -> None:
     from oci_inventory.enrich.base import EnrichContext, EnrichResult, describe_error, enrich_safely, search_summary
     from oci_inventory.enrich.registry import REGISTRY
 

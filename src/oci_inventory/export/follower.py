@@ -57,12 +57,10 @@ from oci_inventory.export.csv import CsvWriter
 from oci_inventory.export.graph import graphml_head, node_element, open_graphml
 from oci_inventory.report.digest import InventoryScan
 from oci_inventory.util import errors
-from oci_inventory.util.processes import die_with_parent, reap
+from oci_inventory.util.processes import die_with_parent, reap, stderr_tail
 
 #: Bytes of ``inventory.jsonl`` read at a time by the child.
 _READ = 1 << 20
-#: Bytes of a child's stderr kept for the traceback (its end).
-_STDERR_TAIL = 64 * 1024
 #: Characters kept of each text field of an error report (a path, an OS message).
 _FIELD = 2000
 #: Exit code of a child whose parent stopped before the end (its stdin closed early, or the parent is gone).
@@ -220,10 +218,7 @@ class Follower:
             reply = _reply(stdout.read())  # the child has ended or is ending: its stdout is at its end
         code = self._proc.wait()
         exc = _error(reply.get("error"), code, self.writes)
-        self._stderr.seek(0, os.SEEK_END)
-        size = self._stderr.tell()
-        self._stderr.seek(max(0, size - _STDERR_TAIL))
-        text = self._stderr.read().decode(errors="replace").strip()
+        text = stderr_tail(self._stderr)
         if text:
             exc.__cause__ = ChildTraceback(f"the process that wrote {self.writes} printed:\n{text}")
         return exc

@@ -70,6 +70,18 @@ class CompartmentTree:
         return self.wire.get(compartment_id)
 
 
+def tree_as_json(tree: CompartmentTree) -> dict[str, Any]:
+    """The tree as JSON, to be rebuilt in another process by :func:`tree_from_json` (an enrichment process)."""
+    items = [(c.id, c.name, c.parent_id, c.lifecycle_state) for c in tree.compartments]
+    return {"tenancy_id": tree.tenancy_id, "items": items, "wire": dict(tree.wire)}
+
+
+def tree_from_json(data: Mapping[str, Any]) -> CompartmentTree:
+    """The tree :func:`tree_as_json` wrote (paths computed again, the same way)."""
+    items = [(str(c[0]), str(c[1]), str(c[2]), str(c[3])) for c in data["items"]]
+    return build_tree(str(data["tenancy_id"]), items, data["wire"])
+
+
 def _child_path(parent_path: str, name: str) -> str:
     return f"{parent_path.rstrip('/')}/{name}"
 

@@ -8,7 +8,7 @@ import signal
 import subprocess
 import sys
 from contextlib import suppress
-from typing import Any
+from typing import IO, Any
 
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
@@ -22,6 +22,17 @@ def reap(proc: subprocess.Popen[Any]) -> None:
         if pipe is not None:
             with suppress(OSError):
                 pipe.close()
+
+
+def stderr_tail(file: IO[bytes], limit: int = 64 * 1024) -> str:
+    """The last ``limit`` bytes a child wrote to its stderr file (a traceback), decoded and stripped; "" when the
+    file is already closed or unreadable."""
+    try:
+        file.seek(0, os.SEEK_END)
+        file.seek(max(0, file.tell() - limit))
+        return file.read().decode(errors="replace").strip()
+    except (OSError, ValueError):
+        return ""
 
 
 def die_with_parent(parent: int, code: int) -> None:
