@@ -10,6 +10,8 @@ import oci
 import pytest
 
 from oci_emulator import Emulator
+from oci_emulator.services.search.models import type_selection
+from oci_emulator.services.search.query import parse_query
 from oci_inventory.oci import search_query
 from oci_inventory.oci.search_query import parse_simple, scope_queries, type_shards
 
@@ -93,3 +95,32 @@ def test_type_shards_partition_the_result_including_unsampled_types(emu: Emulato
     got = [i for q in shards for i in _ids(search, q.text())]
     assert len(got) == len(set(got)) and set(got) == set(whole)
     assert len({r["resourceType"] for r in emu.model.region_resources("us-ashburn-1")}) > 10  # most are unsampled
+
+
+def test_type_selections_are_answered_as_a_scan_would(emu: Emulator, search: Any) -> None:
+    """The emulator answers a query that selects by type alone from its type index: same resources, same order
+    as evaluating the query on every resource (case-insensitive values, the complement shard included)."""
+    base = parse_simple("query all resources")
+    assert base is not None
+    shards = [q.text() for q in type_shards(base, Counter({"Vnic": 9, "Instance": 8, "Subnet": 5}), 3)]
+    queries = [*shards, "query all resources where resourceType = 'vcn' || resourceType = 'INSTANCE'"]
+    region = emu.model.region_resources("us-ashburn-1")
+    for text in queries:
+        assert type_selection(parse_query(text)) is not None, text
+        expected = [r["identifier"] for r in region if parse_query(text).matches(r)]
+        assert expected and _ids(search, text) == expected, text
+    assert sum(len(_ids(search, q)) for q in shards) == len(region)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "query all resources",
+        "query all resources where resourceType = 'Vcn' || lifecycleState = 'RUNNING'",
+        "query all resources where resourceType != 'Vcn' || resourceType != 'Subnet'",
+        "query all resources where resourceType = 'Vcn' && resourceType = 'Subnet'",
+        "query Vcn resources where resourceType = 'Vcn'",
+    ],
+)
+def test_other_queries_are_scanned(query: str) -> None:
+    assert type_selection(parse_query(query)) is None
