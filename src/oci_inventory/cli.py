@@ -248,6 +248,15 @@ def list_compartments(fmt: str, include_deleted: bool, **flags: Any) -> int:
         "or more, one per core but one, at most 4; else none), off or N [auto].",
     ),
 )
+@click.option(
+    "--intake-processes",
+    type=str,
+    help=_env_help(
+        "intake_processes",
+        "Processes that build the records needing no API call once a run has built 20,000: auto (one per core "
+        "but one, at most 2), off or N [auto].",
+    ),
+)
 @click.option("--quiet", is_flag=True, default=None, help=_env_help("quiet", "No progress bars or summary table."))
 @click.option(
     "--keep-runs",

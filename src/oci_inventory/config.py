@@ -206,6 +206,12 @@ SETTINGS: tuple[Setting, ...] = (
         "auto",
         "processes sharing the enrichment calls in big runs: auto, off or N",
     ),
+    Setting(
+        "intake_processes",
+        _parse_processes,
+        "auto",
+        "processes building the records that need no API call in big runs: auto, off or N",
+    ),
     Setting("quiet", _parse_bool, False, "no progress or tables"),
     Setting("keep_runs", _parse_int, None, "after a complete run, keep only the N newest runs of the tenancy"),
     Setting("dataset", _parse_str, None, "Hive-partitioned Parquet dataset a complete run is added to"),

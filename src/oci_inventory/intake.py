@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from oci_inventory.enrich.base import Enricher, EnrichStatus
 from oci_inventory.enrich.default import DefaultEnricher, SkippedEnricher
@@ -19,7 +19,6 @@ from oci_inventory.enrich.relations import IN_COMPARTMENT
 from oci_inventory.export.inventory import prepared_line
 from oci_inventory.export.jsonl import dumps_record
 from oci_inventory.export.sorter import ExternalSorter
-from oci_inventory.export.summary import SummaryCounter
 from oci_inventory.normalize.transform import summary_record
 
 #: Enrichers whose result is exactly the Search summary with this status (exact classes: a subclass may differ).
@@ -27,6 +26,18 @@ SUMMARY_ONLY: dict[type[Enricher], EnrichStatus] = {
     DefaultEnricher: EnrichStatus.NOT_IMPLEMENTED,
     SkippedEnricher: EnrichStatus.SKIPPED,
 }
+
+
+class Batch(Protocol):
+    """Where the intake puts a page's records that need no API call: built now, or sent to be built."""
+
+    def add(self, item: Mapping[str, Any], region: str, enricher: Enricher) -> bool: ...
+
+
+class Counts(Protocol):
+    """Where a batch's counts go: the run's ``SummaryCounter``, or an intake process's tally."""
+
+    def add_counts(self, counts: Mapping[tuple[str, str], int]) -> None: ...
 
 
 def edge_entry(ocid: str, resource_type: str, relation: Mapping[str, Any]) -> tuple[str, bytes]:
@@ -79,8 +90,9 @@ class InlineBatch:
         self._edges.extend(edge_entry(ocid, rtype, relation) for relation in record["relationships"])
         return True
 
-    def flush(self, records: ExternalSorter, relationships: ExternalSorter, counter: SummaryCounter) -> None:
-        """Hand the page's records, edges and counts over (then the batch is empty)."""
+    def flush(self, records: ExternalSorter, relationships: ExternalSorter, counter: Counts) -> int:
+        """Hand the page's records, edges and counts over (then the batch is empty); returns how many records."""
+        count = len(self._records)
         if self._records:
             records.add_many(self._records)
         if self._edges:
@@ -88,3 +100,19 @@ class InlineBatch:
         if self._counts:
             counter.add_counts(self._counts)
         self._records, self._edges, self._counts = [], [], Counter()
+        return count
+
+
+class PageEntries:
+    """Collects one page's summary-only results (:meth:`add`, as :meth:`InlineBatch.add` takes them) unbuilt, to
+    be built in an intake process (``intake_processes.py``): ``[region, enrichStatus, summary]`` each."""
+
+    def __init__(self) -> None:
+        self.entries: list[list[Any]] = []
+
+    def add(self, item: Mapping[str, Any], region: str, enricher: Enricher) -> bool:
+        status = SUMMARY_ONLY.get(type(enricher))
+        if status is None:
+            return False
+        self.entries.append([region, status.value, item])
+        return True

@@ -48,7 +48,9 @@ from oci_inventory.export.rundir import RunDirectory
 from oci_inventory.export.sorter import ExternalSorter
 from oci_inventory.export.summary import RegionOutcome, RunScope, RunSummary, SummaryCounter, api_call_figures
 from oci_inventory.identity import bootstrap
-from oci_inventory.intake import InlineBatch, edge_entry
+from oci_inventory.intake import Batch, InlineBatch, PageEntries, edge_entry
+from oci_inventory.intake_processes import ENRICHER_OF, Ack, Entry, IntakeProcesses
+from oci_inventory.intake_processes import auto_processes as auto_intake_processes
 from oci_inventory.logging import debug_enabled
 from oci_inventory.normalize.transform import normalize_record
 from oci_inventory.oci.calls import LatencyRecorder
@@ -113,6 +115,7 @@ class RunOptions:
     search_shards: int | None = None  # None: auto; 1: off (see discovery.RegionSearch)
     workers_enrich: int = 24
     enrich_processes: int | None = 0  # None: auto (enrich/processes.py); 0: the main process only
+    intake_processes: int | None = 0  # None: auto (intake_processes.py); 0: the main process only
     flags: dict[str, Any] = field(default_factory=dict)
     checked: bool = field(default=False, repr=False)  # set by preflight()
     prev_run: RunInfo | None = field(default=None, repr=False)  # set by preflight()
@@ -192,6 +195,10 @@ class _Run:
         self.processes = EnrichProcesses(
             self._process_count(), options.workers_enrich, self._process_start, self._enriched, self._given_back
         )
+        wanted = options.intake_processes
+        self.intake_processes = IntakeProcesses(
+            auto_intake_processes() if wanted is None else wanted, tmp_dir, self._intake_start, self._acked, self.build
+        )
 
     def _process_count(self) -> int:
         """Enrichment processes for this run: none without a recipe to sign in again, with another registry than
@@ -210,6 +217,47 @@ class _Run:
         return orjson.dumps(
             {"recipe": recipe.as_json(), "tree": tree, "threads": threads, "log_level": level, "debug": debug_enabled()}
         )
+
+    def _intake_start(self, directory: Path) -> bytes:
+        """The first frame to an intake process: the tree, where to write its runs, the sorters' budgets."""
+        return orjson.dumps(
+            {
+                "tree": tree_as_json(self.tree),
+                "directory": str(directory),
+                "records_budget": RECORDS_SORT_MEMORY,
+                "edges_budget": EDGES_SORT_MEMORY,
+                "log_level": logging.getLogger().getEffectiveLevel(),
+                "debug": debug_enabled(),
+            }
+        )
+
+    def _acked(self, ack: Ack) -> None:
+        """An intake process's acknowledgement (on its reader thread): its runs, counts and the results it left."""
+        if self.cancel.is_set():
+            return
+        try:
+            self.records.adopt(ack.records, ack.record_count)
+            self.relationships.adopt(ack.edges, ack.edge_count)
+            self.counter.add_counts(ack.counts)
+            for collected_at, entry in ack.rest:
+                self.build(collected_at, [entry])
+        except BaseException as exc:
+            self.fail(exc)
+
+    def build(self, collected_at: str, entries: list[Entry]) -> None:
+        """Build summary-only results here (``[region, enrichStatus, summary]`` each, as an intake process would):
+        a page no process could take, one a process did not acknowledge, the results a process left."""
+        if self.cancel.is_set():
+            return
+        try:
+            batch = InlineBatch(collected_at, self.tree.path_of, prepare=False)
+            for region, status, item in entries:
+                enricher = ENRICHER_OF[status]
+                if not batch.add(item, region, enricher):
+                    self.process(item, region, enricher)
+            batch.flush(self.records, self.relationships, self.counter)
+        except BaseException as exc:
+            self.fail(exc)
 
     def _enriched(self, task: Task, enriched: Enriched) -> None:
         """An enrichment process's answer (on its reader thread): the record, as if enriched here."""
@@ -367,12 +415,19 @@ class _Run:
         nodes now (``prepared_line``); the intake thread passes it when no other page waits,
         i.e. while it keeps up with Search and has time to spare. When pages queue up, the intake is the limit
         (a CPU-bound run) and the export formats those records instead: the same work, but not on this thread."""
-        batch = InlineBatch(self.clock.now(), self.tree.path_of, prepare=prepare)
+        collected_at = self.clock.now()
+        remote = self.intake_processes.accepting()
+        batch: InlineBatch | PageEntries = (
+            PageEntries() if remote else InlineBatch(collected_at, self.tree.path_of, prepare=prepare)
+        )
         try:
             for item in page.items:
                 self.accept(item, page.region, relisting=page.relisting, on_wait=on_wait, batch=batch)
         finally:  # records already claimed by de-duplication are kept even if the run is being stopped
-            batch.flush(self.records, self.relationships, self.counter)
+            if isinstance(batch, InlineBatch):
+                self.intake_processes.built_inline(batch.flush(self.records, self.relationships, self.counter))
+            elif batch.entries and not self.intake_processes.send(collected_at, batch.entries):
+                self.build(collected_at, batch.entries)
 
     def accept(
         self,
@@ -381,7 +436,7 @@ class _Run:
         *,
         relisting: bool = False,
         on_wait: Callable[[bool], None] | None = None,
-        batch: InlineBatch | None = None,
+        batch: Batch | None = None,
     ) -> None:
         """One Search result, on its region's intake thread: de-duplicate, drop terminated and out-of-scope
         resources, then build the record inline (no API call; into ``batch`` when it takes it) or hand it to the
@@ -592,6 +647,7 @@ def _write_inventory(rundir: RunDirectory, run: _Run, plan: _Plan) -> list[str]:
     )
     run.records.close()
     run.relationships.close()
+    run.intake_processes.remove_files()  # the runs the sorters adopted from intake processes
     run.graph = written.graph
     run.scan = written.scan
     files = [INVENTORY_JSONL, INVENTORY_CSV, RUN_SUMMARY, GRAPH_GRAPHML]
@@ -709,6 +765,10 @@ def _discover_all(run: _Run, regions: list[str]) -> list[RegionOutcome]:
     try:
         futures = {region_pool.submit(run.discover, region): region for region in regions}
         outcomes = [future.result() for future in as_completed(futures)]
+        if run.cancel.is_set():
+            run.intake_processes.stop()
+        else:
+            run.intake_processes.finish()  # every page is taken: the records the intake processes built
         run.finish_processes()  # before the pool: records of a process that ended early go to the pool
         run.pool.join()
         run.enrich_finished = time.monotonic()
@@ -717,6 +777,7 @@ def _discover_all(run: _Run, regions: list[str]) -> list[RegionOutcome]:
         run.cancel.set()
         run.abort_intake()
         run.factory.retry.stop()
+        run.intake_processes.stop()
         run.processes.stop()
         run.pool.stop()
         region_pool.shutdown(wait=False, cancel_futures=True)

@@ -33,6 +33,7 @@ RUN_FLAGS = (
     "search_shards",
     "workers_enrich",
     "enrich_processes",
+    "intake_processes",
     "auth",
     "profile",
     "endpoint_template",
@@ -68,6 +69,7 @@ def options_from_settings(settings: Any) -> RunOptions:
         search_shards=parse_shards(settings.search_shards),
         workers_enrich=settings.workers_enrich,
         enrich_processes=parse_processes(settings.enrich_processes),
+        intake_processes=parse_processes(settings.intake_processes),
         flags={name: settings.get(name) for name in RUN_FLAGS},
     )
 

@@ -39,9 +39,8 @@ def ready_at_once(start_at_once: None, monkeypatch: pytest.MonkeyPatch) -> None:
     start = processes.EnrichProcesses._maybe_start
 
     def start_and_wait(self: processes.EnrichProcesses) -> None:
-        first = self._keeper is None
         start(self)
-        if first and self._keeper is not None:
+        if self._seen == processes.START_AFTER:  # it started them just now
             for process in self._started():
                 assert process.ready.wait(timeout=120), "the enrichment process did not start"
 

@@ -54,7 +54,7 @@ import orjson
 
 from oci_inventory.enrich.base import EnrichStatus, RunContext
 from oci_inventory.util.concurrency import Stopped
-from oci_inventory.util.processes import die_with_parent, reap, stderr_tail
+from oci_inventory.util.processes import Keeper, die_with_parent, reap, stderr_tail
 
 log = logging.getLogger(__name__)
 
@@ -286,9 +286,7 @@ class EnrichProcesses:
         self._lock = threading.Lock()
         self._seen = 0
         self._stopped = threading.Event()
-        self._spawned = threading.Event()  # the keeper thread has started every child it will
-        self._over = threading.Event()  # every child is finished or killed: the keeper thread may end
-        self._keeper: threading.Thread | None = None
+        self._keeper = Keeper("enrich-processes", self._spawn)
         self.processes: list[EnrichProcess] = []
 
     def submit(self, task: Task, affinity: str, on_wait: Callable[[bool], None] | None = None) -> bool:
@@ -313,12 +311,10 @@ class EnrichProcesses:
             self._seen += 1
             if self._seen != START_AFTER:
                 return
-        self._keeper = threading.Thread(target=self._keep, name="enrich-processes", daemon=True)
         self._keeper.start()
 
-    def _keep(self) -> None:
-        """Start the children, then live until they are finished: a child gets ``SIGKILL`` when the *thread* that
-        started it ends (``PR_SET_PDEATHSIG``), so neither an intake thread nor a worker may start one."""
+    def _spawn(self) -> None:
+        """Start the children (on the keeper's thread)."""
         try:
             capacity = self.threads * IN_FLIGHT_PER_THREAD
             for index in range(self.count):
@@ -331,9 +327,6 @@ class EnrichProcesses:
             log.info("%d enrichment processes started, %d threads each", len(self.processes), self.threads)
         except Exception as exc:  # the main process's threads go on enriching every record
             log.warning("enrichment processes could not start (%s: %s)", type(exc).__name__, exc)
-        finally:
-            self._spawned.set()
-        self._over.wait()
 
     def _wait_for_room(self, on_wait: Callable[[bool], None] | None) -> None:
         if on_wait is not None:
@@ -353,7 +346,7 @@ class EnrichProcesses:
             for process in self._started():
                 process.finish()
         finally:
-            self._end_keeper()
+            self._keeper.end()
         return [process.stats for process in self.processes if process.stats is not None]
 
     def stop(self) -> None:
@@ -365,18 +358,12 @@ class EnrichProcesses:
             for process in self._started():
                 process.kill()
         finally:
-            self._end_keeper()
+            self._keeper.end()
 
     def _started(self) -> list[EnrichProcess]:
-        if self._keeper is not None:
-            self._spawned.wait()
+        self._keeper.wait_spawned()
         with self._lock:
             return list(self.processes)
-
-    def _end_keeper(self) -> None:
-        self._over.set()
-        if self._keeper is not None:
-            self._keeper.join()
 
 
 def relog(entry: Mapping[str, Any], pid: int) -> None:
@@ -402,7 +389,7 @@ def relog(entry: Mapping[str, Any], pid: int) -> None:
 # --- The child -----------------------------------------------------------------------------------------------------
 
 
-class _Writer:
+class FrameWriter:
     """Frames to the parent, one at a time from any thread."""
 
     def __init__(self, out: IO[bytes]) -> None:
@@ -417,7 +404,7 @@ class _Writer:
 class _Forward(logging.Handler):
     """Sends each log record to the parent (plain fields only; the message already formatted)."""
 
-    def __init__(self, writer: _Writer) -> None:
+    def __init__(self, writer: FrameWriter) -> None:
         super().__init__()
         self._writer = writer
 
@@ -432,14 +419,18 @@ class _Forward(logging.Handler):
             self.handleError(record)
 
 
-def _setup_logging(writer: _Writer, level: int, debug: bool) -> None:
+def forward_logging(out: IO[bytes], level: int, debug: bool) -> FrameWriter:
+    """In a child: the frame writer to the parent on ``out``, with every log record of ``level`` and above sent
+    through it (the parent re-emits it, :func:`relog`)."""
     from oci_inventory.logging import setup_logging
 
+    writer = FrameWriter(out)
     setup_logging(logging.getLevelName(level), stream=sys.stderr, debug=debug)
     root = logging.getLogger()
     for handler in list(root.handlers):
         root.removeHandler(handler)
     root.addHandler(_Forward(writer))
+    return writer
 
 
 def _context(start: Mapping[str, Any]) -> RunContext:
@@ -453,7 +444,7 @@ def _context(start: Mapping[str, Any]) -> RunContext:
     return RunContext(factory, tree_from_json(start["tree"]))
 
 
-def _enrich(writer: _Writer, context: RunContext, task_id: int, item: Mapping[str, Any], region: str) -> None:
+def _enrich(writer: FrameWriter, context: RunContext, task_id: int, item: Mapping[str, Any], region: str) -> None:
     from oci_inventory.enrich.base import EnrichContext, EnrichResult, describe_error, enrich_safely, search_summary
     from oci_inventory.enrich.registry import REGISTRY
 
@@ -480,12 +471,11 @@ def child_main(argv: list[str]) -> int:
     die_with_parent(int(argv[0]), ABANDONED)
     inp, out = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing but frames on the parent's pipe
-    writer = _Writer(out)
     first = read_frame(inp)
     if first is None:
         return ABANDONED
     start = orjson.loads(first)
-    _setup_logging(writer, int(start["log_level"]), bool(start["debug"]))
+    writer = forward_logging(out, int(start["log_level"]), bool(start["debug"]))
     try:
         context = _context(start)
     except BaseException as exc:

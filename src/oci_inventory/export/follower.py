@@ -57,7 +57,7 @@ from oci_inventory.export.csv import CsvWriter
 from oci_inventory.export.graph import graphml_head, node_element, open_graphml
 from oci_inventory.report.digest import InventoryScan
 from oci_inventory.util import errors
-from oci_inventory.util.processes import die_with_parent, reap, stderr_tail
+from oci_inventory.util.processes import die_with_parent, peak_rss_kb, reap, stderr_tail
 
 #: Bytes of ``inventory.jsonl`` read at a time by the child.
 _READ = 1 << 20
@@ -123,7 +123,7 @@ class Derived:
 @dataclass(frozen=True)
 class ChildResult:
     rows: int
-    peak_rss_kb: int  # the child's own peak RSS (see _peak_rss_kb)
+    peak_rss_kb: int  # the child's own peak RSS (see util.processes.peak_rss_kb)
     cpu_s: float  # the child's own CPU time, user + system
     scan: InventoryScan | None  # the report's figures of inventory.jsonl, made with the CSV
 
@@ -380,24 +380,12 @@ def child_main(argv: list[str]) -> int:
     _report(
         {
             "rows": rows,
-            "peak_rss_kb": _peak_rss_kb(),
+            "peak_rss_kb": peak_rss_kb(),
             "cpu_s": round(usage.user + usage.system, 3),
             "scan": scan.as_json() if scan is not None else None,
         }
     )
     return 0
-
-
-def _peak_rss_kb() -> int:
-    """This process's own peak RSS: ``VmHWM`` on Linux, where ``ru_maxrss`` of an exec'd child also counts the
-    memory of the parent it was forked from (the kernel records the old address space's peak at ``exec``)."""
-    with suppress(OSError, ValueError, IndexError), open("/proc/self/status", "rb") as fh:
-        for line in fh:
-            if line.startswith(b"VmHWM:"):
-                return int(line.split()[1])
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 if __name__ == "__main__":

@@ -44,6 +44,7 @@ class ExternalSorter:
         self._buffer: list[tuple[str, bytes]] = []
         self._buffer_bytes = 0
         self._runs: list[Path] = []
+        self._spills = 0  # runs written by this sorter: their file names (handed-over runs leave _runs)
         self._spill_dir: Path | None = None
         self._open_files: list[BinaryIO] = []
         self._count = 0
@@ -56,6 +57,31 @@ class ExternalSorter:
     def spilled_runs(self) -> int:
         """How many sorted runs went to disk so far."""
         return len(self._runs)
+
+    @property
+    def buffered_bytes(self) -> int:
+        """What the pairs in memory count against the budget."""
+        return self._buffer_bytes
+
+    def hand_over(self) -> list[Path]:
+        """Spill what is in memory and hand the sorted runs written so far over to another sorter
+        (:meth:`adopt`, possibly in another process); this sorter goes on without them and never removes them."""
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("ExternalSorter is closed")
+            if self._buffer:
+                self._spill()
+            runs, self._runs = self._runs, []
+        return runs
+
+    def adopt(self, runs: list[Path], count: int) -> None:
+        """Merge ``runs`` of ``count`` pairs that another sorter handed over (:meth:`hand_over`) with this one's.
+        Their files stay where they are; whoever made their directory removes it after this sorter is read."""
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("ExternalSorter is closed")
+            self._runs.extend(runs)
+            self._count += count
 
     def add(self, key: str, line: bytes) -> None:
         self.add_many([(key, line)])
@@ -80,7 +106,8 @@ class ExternalSorter:
         self._buffer.sort()
         if self._spill_dir is None:
             self._spill_dir = Path(tempfile.mkdtemp(prefix="oci-inv-sort-", dir=self._tmp_parent))
-        path = self._spill_dir / f"run-{len(self._runs):06d}.bin"
+        path = self._spill_dir / f"run-{self._spills:06d}.bin"
+        self._spills += 1
         pack = _HEADER.pack
         with open(path, "wb", buffering=_IO_BUFFER) as fh:
             write = fh.write

@@ -1,0 +1,167 @@
+"""Records built in processes of their own (``--intake-processes``): the same files as when the main process
+builds them, nothing lost or doubled when a process dies or cannot start, every process gone when the run stops."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from oci_inventory import intake_processes, pipeline
+from oci_inventory.oci import discovery
+from oci_inventory.oci.compartments import CompartmentTree, tree_as_json
+from oci_inventory.oci.factory import build_factory
+from oci_inventory.pipeline import RunOptions, run_inventory
+from tests.conftest import REGIONS, Tenancy, _start
+from tests.integration.helpers import expected_ocids, records, summary
+from tests.integration.test_enrich_processes import recipe, stable
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> Iterator[Tenancy]:
+    """400 resources in 3 regions, no stale ones, one with a Search summary of an unusual shape."""
+    for tenancy in _start(tmp_path / "emu", seed=6, size=400, regions=REGIONS, stale_one_in=0):
+        model = tenancy.emu.model  # type: ignore[attr-defined]
+        target = next(r for r in model.resources if r["resourceType"] == "Bucket")
+        odd = {"timeCreated": 1714558272, "freeformTags": ["x"]}  # summary_record leaves it to the general path
+        model.resources = [{**r, **odd} if r is target else r for r in model.resources]
+        model.touch()
+        yield tenancy
+
+
+@pytest.fixture
+def processes_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Start the processes after the first page built inline and let the next page wait until they are ready
+    (the small tenancy is far below START_AFTER); Search pages of 25 results and budgets of 16 KiB, so each
+    process takes many pages and acknowledges many times."""
+    monkeypatch.setattr(intake_processes, "START_AFTER", 1)
+    monkeypatch.setattr(discovery, "SEARCH_PAGE_LIMIT", 25)
+    monkeypatch.setattr(pipeline, "RECORDS_SORT_MEMORY", 16 * 1024)
+    monkeypatch.setattr(pipeline, "EDGES_SORT_MEMORY", 16 * 1024)
+    built_inline = intake_processes.IntakeProcesses.built_inline
+
+    def start_and_wait(self: intake_processes.IntakeProcesses, count: int) -> None:
+        before = self._built
+        built_inline(self, count)
+        if before < intake_processes.START_AFTER <= self._built:
+            for process in self._started():
+                assert process.ready.wait(timeout=60), "the intake process did not start"
+
+    monkeypatch.setattr(intake_processes.IntakeProcesses, "built_inline", start_and_wait)
+
+
+def run(tenancy: Tenancy, outdir: Path, count: int, *, no_enrich: bool = True) -> Path:
+    factory, _ = build_factory(recipe(tenancy))
+    options = RunOptions(
+        outdir=outdir,
+        query="query all resources",
+        intake_processes=count,
+        no_enrich=no_enrich,
+        include_terminated=not no_enrich,  # a full run's inline records: the terminated ones (SKIPPED)
+    )
+    return run_inventory(factory, options).run_dir
+
+
+def messages(run_dir: Path) -> list[str]:
+    return [json.loads(line)["message"] for line in (run_dir / "run.log").read_text().splitlines()]
+
+
+def built_by_processes(run_dir: Path) -> int:
+    found = [m for m in messages(run_dir) if m.startswith("intake process ") and " built " in m]
+    return sum(int(m.split(" built ")[1].split()[0]) for m in found)
+
+
+def counts(run_dir: Path) -> dict[str, Any]:
+    data = summary(run_dir)
+    return {k: data[k] for k in ("total_discovered", "counts_by_resource_type", "counts_by_enrich_status")}
+
+
+@pytest.mark.parametrize("no_enrich", [True, False])
+def test_the_same_files_as_the_main_process_alone(
+    small: Tenancy, tmp_path: Path, processes_at_once: None, no_enrich: bool
+) -> None:
+    alone = run(small, tmp_path / "alone", 0, no_enrich=no_enrich)
+    shared = run(small, tmp_path / "shared", 2, no_enrich=no_enrich)
+    assert stable(records(shared)) == stable(records(alone))
+    assert (shared / "relationships.jsonl").read_bytes() == (alone / "relationships.jsonl").read_bytes()
+    assert counts(shared) == counts(alone)
+    ocids = [r["ocid"] for r in records(shared)]
+    expected = expected_ocids(small.emu.model, list(REGIONS), include_terminated=not no_enrich)  # type: ignore[attr-defined]
+    assert len(ocids) == len(set(ocids)) and set(ocids) == expected
+    assert built_by_processes(alone) == 0
+    assert 0 < built_by_processes(shared) < len(ocids)  # the first page was built before they started
+    odd = [r for r in records(shared) if r["details"]["searchSummary"].get("timeCreated") == 1714558272]
+    assert len(odd) == 1 and odd[0]["timeCreated"] is None  # left to the main process, built as it builds it
+    leftovers = [p.name for p in shared.iterdir() if p.name.startswith("oci-inv-")]
+    assert leftovers == []  # the processes' sorted runs are gone with the export
+
+
+def test_a_process_killed_after_its_first_acknowledgement_loses_nothing(
+    small: Tenancy, tmp_path: Path, processes_at_once: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    message = intake_processes.IntakeProcess._message
+    killed: list[int] = []
+
+    def kill_after_first_ack(self: intake_processes.IntakeProcess, msg: Any) -> None:
+        message(self, msg)
+        if "ack" in msg and not killed:
+            killed.append(self.pid)
+            os.kill(self.pid, signal.SIGKILL)
+
+    monkeypatch.setattr(intake_processes.IntakeProcess, "_message", kill_after_first_ack)
+    run_dir = run(small, tmp_path / "out", 1)
+    assert killed
+    ocids = [r["ocid"] for r in records(run_dir)]
+    assert len(ocids) == len(set(ocids)) and set(ocids) == expected_ocids(small.emu.model, list(REGIONS))  # type: ignore[attr-defined]
+    assert summary(run_dir)["total_discovered"] == len(ocids)
+    assert any("ended early" in m and "unacknowledged" in m for m in messages(run_dir))
+
+
+def test_a_process_that_cannot_start_takes_nothing(
+    small: Tenancy, tmp_path: Path, processes_at_once: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        pipeline._Run, "_intake_start", lambda self, directory: json.dumps({"tree": None, "log_level": 20, "debug": False}).encode()
+    )  # no tree, no directory: the child fails while starting and never says it is ready
+    monkeypatch.setattr(intake_processes.IntakeProcesses, "built_inline", _start_without_waiting)
+    run_dir = run(small, tmp_path / "out", 1)
+    ocids = [r["ocid"] for r in records(run_dir)]
+    assert len(ocids) == len(set(ocids)) and set(ocids) == expected_ocids(small.emu.model, list(REGIONS))  # type: ignore[attr-defined]
+    assert built_by_processes(run_dir) == 0
+    assert any(m.startswith("intake process 0") and "while starting" in m for m in messages(run_dir))
+
+
+def _start_without_waiting(self: intake_processes.IntakeProcesses, count: int) -> None:
+    with self._lock:
+        before = self._built
+        self._built += count
+    if before < intake_processes.START_AFTER <= self._built:
+        self._keeper.start()
+        for process in self._started():
+            process._reader.join(timeout=60)  # its answers end: it failed while starting
+
+
+def test_stop_kills_every_process(tmp_path: Path) -> None:
+    def start(directory: Path) -> bytes:
+        return json.dumps(
+            {
+                "tree": tree_as_json(CompartmentTree("ocid1.tenancy.oc1..x", ())),
+                "directory": str(directory),
+                "records_budget": 1,
+                "edges_budget": 1,
+                "log_level": 20,
+                "debug": False,
+            }
+        ).encode()
+
+    group = intake_processes.IntakeProcesses(2, tmp_path, start, lambda ack: None, lambda at, entries: None)
+    group._keeper.start()
+    started = group._started()
+    assert len(started) == 2 and all(p.ready.wait(timeout=60) for p in started)  # alive, waiting for pages
+    group.stop()
+    assert [p._proc.returncode for p in started] == [-signal.SIGKILL] * 2
