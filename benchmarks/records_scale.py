@@ -79,11 +79,12 @@ main(sys.argv[1:])
 """
 
 
-def measured_run(template: str, config_file: Path, outdir: Path) -> dict[str, Any]:
+def measured_run(template: str, config_file: Path, outdir: Path, intake: str) -> dict[str, Any]:
     peaks_file = outdir.parent / "peaks.txt"
     env = {**os.environ, "OCI_METADATA_BASE_URL": "http://127.0.0.1:9/opc/v2", "RECORDS_SCALE_PEAKS": str(peaks_file)}
     cmd = [sys.executable, "-c", _RUN_WITH_PEAKS, "run", "--config-file", str(config_file), "--endpoint-template",
-           template, "--outdir", str(outdir), "--quiet", "--no-enrich", "--parquet"]  # fmt: skip
+           template, "--outdir", str(outdir), "--quiet", "--no-enrich", "--parquet",
+           "--intake-processes", intake]  # fmt: skip
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -102,6 +103,7 @@ def measured_run(template: str, config_file: Path, outdir: Path) -> dict[str, An
         "cpu_s": round(cpu, 2),
         "cpu_s_main": round(cpu - float(children_cpu), 2),
         "cpu_s_export_children": round(float(children_cpu), 2),
+        **intake_figures(run_dir),
         "peak_rss_main_mb": round(main_kb / 1024, 1),
         "peak_rss_export_child_mb": round(child_kb / 1024, 1),
         "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
@@ -110,6 +112,18 @@ def measured_run(template: str, config_file: Path, outdir: Path) -> dict[str, An
         "search_results": summary["search_results"],
         "timing": summary["timing"],
     }
+
+
+def intake_figures(run_dir: Path) -> dict[str, float]:
+    """The CPU seconds of the run's intake processes together and the largest peak RSS of one, as they reported
+    them (run.log); 0 without any."""
+    cpu, peak = 0.0, 0.0
+    for line in (run_dir / "run.log").read_text().splitlines():
+        message = json.loads(line)["message"]
+        if message.startswith("intake process ") and " built " in message:
+            cpu += float(message.split(" with ")[1].split()[0])
+            peak = max(peak, float(message.split("peak RSS ")[1].split()[0]))
+    return {"cpu_s_intake_children": round(cpu, 2), "peak_rss_intake_child_mb": peak}
 
 
 def _which(wait4_kb: int, main_kb: int, child_kb: int) -> str:
@@ -129,15 +143,16 @@ def cpu_seconds(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def one_size(size: int, regions: str, work: Path) -> dict[str, Any]:
+def one_size(size: int, regions: str, work: Path, variants: list[str]) -> list[dict[str, Any]]:
+    """One line per ``--intake-processes`` variant, each run after the other against the same emulator."""
     proc, template = start_emulator(size, work / "emu", regions)
     config_file = work / "emu" / "config"
     try:
-        load_before = os.getloadavg()[0]
-        ideal_s, results = ideal_search(template, config_file, regions.split(","))
-        emulator_before = cpu_seconds(proc.pid)
-        run = measured_run(template, config_file, work / "out")
-        emulator_after = cpu_seconds(proc.pid)
+        ideal = ideal_search(template, config_file, regions.split(","))
+        return [
+            figures(size, regions, ideal, intake, measure(proc.pid, template, config_file, work / f"out-{n}", intake))
+            for n, intake in enumerate(variants)
+        ]
     finally:
         proc.terminate()
         try:
@@ -145,19 +160,34 @@ def one_size(size: int, regions: str, work: Path) -> dict[str, Any]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-    rate = run["records"] / run["wall_s"]
-    emulator_cpu = None
+
+
+def measure(emulator: int, template: str, config_file: Path, outdir: Path, intake: str) -> dict[str, Any]:
+    """One measured run, with the load average before and after it and the emulator's CPU meanwhile."""
+    load_before = os.getloadavg()[0]
+    emulator_before = cpu_seconds(emulator)
+    run = measured_run(template, config_file, outdir, intake)
+    emulator_after = cpu_seconds(emulator)
+    run["cpu_s_emulator"] = None
     if emulator_before is not None and emulator_after is not None:
-        emulator_cpu = round(emulator_after - emulator_before, 2)
+        run["cpu_s_emulator"] = round(emulator_after - emulator_before, 2)
+    run["loadavg_before_after"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
+    return run
+
+
+def figures(size: int, regions: str, ideal: tuple[float, int], intake: str, run: dict[str, Any]) -> dict[str, Any]:
+    ideal_s, results = ideal
+    rate = run["records"] / run["wall_s"]
+    emulator_cpu = run["cpu_s_emulator"]
     cores = os.cpu_count() or 1
     return {
         "size": size,
         "regions": len(regions.split(",")),
+        "intake_processes": intake,
         **run,
         "records_per_s": round(rate),
         "records_per_cpu_s": round(run["records"] / run["cpu_s"]),
         # The emulator shares the machine: with its CPU, no schedule on these cores beats (run + emulator) / cores.
-        "cpu_s_emulator": emulator_cpu,
         "cpu_bound_s": round((run["cpu_s"] + (emulator_cpu or 0)) / cores, 2),
         "cores": cores,
         "ideal_search_s": round(ideal_s, 2),
@@ -165,7 +195,6 @@ def one_size(size: int, regions: str, work: Path) -> dict[str, Any]:
         "ratio_to_ideal_search": round(run["wall_s"] / ideal_s, 2),
         "vs_target_records_per_s": round(rate / TARGET_RECORDS_PER_S, 2),
         "vs_target_rss": round(run["peak_rss_mb"] / TARGET_RSS_MB, 2),
-        "loadavg_before_after": [round(load_before, 2), round(os.getloadavg()[0], 2)],
     }
 
 
@@ -173,10 +202,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="100000,300000,1000000")
     parser.add_argument("--regions", default=DEFAULT_REGIONS)
+    parser.add_argument("--intake-processes", default="auto", help="variants run one after the other: off,auto")
     args = parser.parse_args()
     for size in (int(s) for s in args.sizes.split(",")):
         with tempfile.TemporaryDirectory(prefix="oci-inv-bench-") as tmp:
-            print(json.dumps(one_size(size, args.regions, Path(tmp))), flush=True)
+            for line in one_size(size, args.regions, Path(tmp), args.intake_processes.split(",")):
+                print(json.dumps(line), flush=True)
 
 
 if __name__ == "__main__":
