@@ -641,7 +641,7 @@ def _write_inventory(rundir: RunDirectory, run: _Run, plan: _Plan) -> list[str]:
     written = write_inventory(
         paths,
         run.records.sorted_items(),
-        run.relationships.sorted_lines(),
+        run.relationships.sorted_items(),
         csv_raw=options.csv_raw,
         follow=len(run.records) >= FOLLOW_MIN_RECORDS,
     )

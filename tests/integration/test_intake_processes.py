@@ -125,9 +125,9 @@ def test_a_process_killed_after_its_first_acknowledgement_loses_nothing(
 def test_a_process_that_cannot_start_takes_nothing(
     small: Tenancy, tmp_path: Path, processes_at_once: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(
-        pipeline._Run, "_intake_start", lambda self, directory: json.dumps({"tree": None, "log_level": 20, "debug": False}).encode()
-    )  # no tree, no directory: the child fails while starting and never says it is ready
+    broken = json.dumps({"tree": None, "log_level": 20, "debug": False}).encode()
+    monkeypatch.setattr(pipeline._Run, "_intake_start", lambda self, directory: broken)
+    # no tree, no directory: the child fails while starting and never says it is ready
     monkeypatch.setattr(intake_processes.IntakeProcesses, "built_inline", _start_without_waiting)
     run_dir = run(small, tmp_path / "out", 1)
     ocids = [r["ocid"] for r in records(run_dir)]

@@ -77,11 +77,9 @@ def _keyed(records: list[dict[str, Any]]) -> list[tuple[str, bytes]]:
     return [(r["ocid"], dumps_record(r)) for r in records]
 
 
-def _edges(records: list[dict[str, Any]]) -> list[bytes]:
-    return [
-        dumps_record({"sourceOcid": r["ocid"], "relation": "in_compartment", "targetOcid": r["compartmentId"]})
-        for r in records
-    ]
+def _edges(records: list[dict[str, Any]]) -> list[tuple[str, bytes]]:
+    edges = [{"sourceOcid": r["ocid"], "relation": "in_compartment", "targetOcid": r["compartmentId"]} for r in records]
+    return [(f"{e['sourceOcid']}\x00{e['relation']}\x00{e['targetOcid']}", dumps_record(e)) for e in edges]
 
 
 @pytest.fixture
@@ -288,13 +286,13 @@ def test_a_failure_in_the_main_pass_leaves_no_child(
     monkeypatch.setattr(inventory, "_NOTICE", 1024)
     edges = 0
 
-    def edge(self: object, edge: dict[str, Any]) -> None:  # the disk fills while the edges are written
+    def edge_line(self: object, key: str, line: bytes) -> None:  # the disk fills while the edges are written
         nonlocal edges
         edges += 1
         if edges == 60:
             raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(GraphmlWriter, "edge", edge)
+    monkeypatch.setattr(GraphmlWriter, "edge_line", edge_line)
     records = [_record(i) for i in range(200)]
     paths = _paths(tmp_path, tmp_path / "inventory.parquet")
     with pytest.raises(OSError):

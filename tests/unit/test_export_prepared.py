@@ -54,7 +54,11 @@ def test_prepared_lines_give_the_files_bare_lines_give(tmp_path: Path, csv_raw: 
     (``follow``, which ignores the prepared nodes): six exports, the same four files."""
     records = sorted((_record(i, name) for i, name in enumerate(HOSTILE)), key=lambda r: r["ocid"])
     edges = [
-        dumps_record({"relation": "IN", "sourceOcid": r["ocid"], "targetOcid": "ocid1.tenancy..t"}) for r in records
+        (
+            f"{r['ocid']}\x00IN\x00ocid1.tenancy..t",
+            dumps_record({"relation": "IN", "sourceOcid": r["ocid"], "targetOcid": "ocid1.tenancy..t"}),
+        )
+        for r in records
     ]
     bare = [dumps_record(r) for r in records]
     prepared = [prepared_line(r, line) for r, line in zip(records, bare, strict=True)]

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+import orjson
+
 from oci_inventory.export.jsonl import iter_jsonl
 from oci_inventory.util.ocidset import OcidSet
 
@@ -80,8 +82,11 @@ def node_element(ocid: str, attributes: Mapping[str, Any], *, external: bool) ->
 
 
 def edge_element(edge: Mapping[str, Any]) -> str:
-    source, target = xml_text(edge["sourceOcid"]), xml_text(edge["targetOcid"])
-    return f'    <edge source="{source}" target="{target}">{_data("relation", edge["relation"])}</edge>\n'
+    return _edge_text(edge["sourceOcid"], edge["targetOcid"], edge["relation"])
+
+
+def _edge_text(source: Any, target: Any, relation: Any) -> str:
+    return f'    <edge source="{xml_text(source)}" target="{xml_text(target)}">{_data("relation", relation)}</edge>\n'
 
 
 def _edges(relationships: Path | None) -> Iterator[dict[str, Any]]:
@@ -133,6 +138,19 @@ class GraphmlWriter:
     def edge(self, edge: Mapping[str, Any]) -> None:
         _note_external_ends(edge, self._records, self._externals)
         self._out.write(edge_element(edge))
+        self._edges += 1
+
+    def edge_line(self, key: str, line: bytes) -> None:
+        """:meth:`edge` of a relationship as the relationship sorter holds it (``intake.edge_entry``): the ends and
+        the relation read from its key, ``source\\0relation\\0target``; the line is parsed only when an end is not
+        a record and has no type yet (the external node takes its type from the line), or the key does not split
+        in three (an OCID holding a NUL)."""
+        parts = key.split("\x00")
+        if len(parts) != 3 or any(o not in self._records and self._externals.get(o) is None for o in parts[::2]):
+            self.edge(orjson.loads(line))
+            return
+        source, relation, target = parts
+        self._out.write(_edge_text(source, target, relation))
         self._edges += 1
 
     def close(self) -> GraphCounts:

@@ -1,8 +1,10 @@
 """The files of a run that derive from its records, written in one pass over the sorted records.
 
 Each sorted line goes to ``inventory.jsonl`` as it is; then each sorted relationship line goes to
-``relationships.jsonl`` and feeds the graph edge. Nothing is held per record but its OCID's hash in the graph's
-record set (the ends of edges that are not records become external nodes).
+``relationships.jsonl`` and feeds the graph edge, made from the relationship sorter's key (source, relation,
+target) without parsing the line unless an end is an external node still without a type. Nothing is held per
+record but its OCID's hash in the graph's record set (the ends of edges that are not records become external
+nodes).
 
 ``inventory.csv``, the GraphML nodes and the report's inventory figures need every record parsed: for runs of
 :data:`FOLLOW_MIN_RECORDS` records or more, processes of their own on the other core (:mod:`~.follower`) make them,
@@ -21,7 +23,6 @@ import shutil
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import orjson
 
@@ -83,14 +84,14 @@ def _jsonl_of(items: Iterable[tuple[str, bytes]]) -> Iterator[_Entry]:
         yield (entry if parts is None else parts[0]), key, parts
 
 
-def _parsed(lines: Iterable[bytes], path: Path) -> Iterator[dict[str, Any]]:
-    """Each line written to ``path`` (with its newline), then yielded parsed."""
+def _edges_written(items: Iterable[tuple[str, bytes]], path: Path) -> Iterator[tuple[str, bytes]]:
+    """Each ``(key, line)``'s line written to ``path`` (with its newline), then the pair yielded."""
     with open(path, "wb", buffering=_BUFFER) as fh:
         write = fh.write
-        for line in lines:
+        for key, line in items:
             write(line)
             write(b"\n")
-            yield orjson.loads(line)
+            yield key, line
 
 
 def _written(entries: Iterable[_Entry], path: Path, children: list[Follower]) -> Iterator[_Entry]:
@@ -118,12 +119,13 @@ def _written(entries: Iterable[_Entry], path: Path, children: list[Follower]) ->
 def write_inventory(
     paths: InventoryPaths,
     records: Iterable[tuple[str, bytes]],
-    relationships: Iterable[bytes],
+    relationships: Iterable[tuple[str, bytes]],
     *,
     csv_raw: bool = False,
     follow: bool = False,
 ) -> Written:
-    """Write every derived file from the sorted ``(OCID, record line)`` pairs and the sorted relationship lines;
+    """Write every derived file from the sorted ``(OCID, record line)`` pairs and the sorted relationship
+    ``(key, line)`` pairs (``intake.edge_entry``);
     with ``follow`` the CSV with the report's figures, and the GraphML nodes, by export processes, and
     ``inventory.parquet`` always by one (:mod:`~.follower`).
 
@@ -153,8 +155,8 @@ def write_inventory(
                     graph.node(record)
                 else:
                     graph.node_text(ocid, parts[1])
-            for edge in _parsed(relationships, paths.relationships):  # meanwhile the children catch up
-                graph.edge(edge)
+            for key, line in _edges_written(relationships, paths.relationships):  # meanwhile the children catch up
+                graph.edge_line(key, line)
                 edges += 1
             counts = graph.close()
         scans = [_wait(child, count) for child in children]

@@ -1,0 +1,42 @@
+"""GraphML edges made from the relationship sorter's key are the edges made from the parsed line."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from oci_inventory.export.graph import GraphmlWriter
+from oci_inventory.intake import edge_entry
+
+
+def _graph(edges: list[tuple[str, bytes]], records: list[str], *, keyed: bool) -> tuple[str, Any]:
+    out = io.StringIO()
+    writer = GraphmlWriter(out)
+    for ocid in records:
+        writer.node({"ocid": ocid, "resourceType": "Instance", "displayName": ocid})
+    for key, line in edges:
+        if keyed:
+            writer.edge_line(key, line)
+        else:
+            import orjson
+
+            writer.edge(orjson.loads(line))
+    counts = writer.close()
+    return out.getvalue(), counts
+
+
+def test_keyed_edges_write_the_same_graph() -> None:
+    records = ["ocid1.instance.oc1..a", "ocid1.instance.oc1..b&<c>"]
+    relations = [
+        ("ocid1.instance.oc1..a", {"relation": "uses", "targetOcid": "ocid1.instance.oc1..b&<c>"}),  # both records
+        ("ocid1.instance.oc1..a", {"relation": "in", "targetOcid": "ocid1.vcn.oc1..v", "targetType": None}),
+        ("ocid1.instance.oc1..a", {"relation": "on", "targetOcid": "ocid1.vcn.oc1..v", "targetType": "Vcn"}),
+        ("ocid1.instance.oc1..b&<c>", {"relation": "on", "targetOcid": "ocid1.vcn.oc1..v", "targetType": "Other"}),
+        ("ocid1.instance.oc1..b&<c>", {"relation": "in", "targetOcid": "ocid1.x\x00y", "targetType": "Odd"}),
+    ]
+    edges = sorted(edge_entry(source, "Instance", relation) for source, relation in relations)
+    keyed, keyed_counts = _graph(edges, records, keyed=True)
+    parsed, parsed_counts = _graph(edges, records, keyed=False)
+    assert keyed == parsed and keyed_counts == parsed_counts
+    assert '<node id="ocid1.vcn.oc1..v"><data key="resourceType">Vcn</data>' in keyed  # typed by a later edge
+    assert keyed_counts.external_nodes == 2 and keyed_counts.edges == 5
