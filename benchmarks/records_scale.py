@@ -26,7 +26,13 @@ CPU: ``cpu_s`` is the run with its export processes (``os.wait4``), split into `
 spent meanwhile (Linux ``/proc``), and ``cpu_bound_s`` the run's and the emulator's CPU over the machine's cores:
 the least wall time any schedule of this code could have on this machine, to read ``wall_s`` against.
 
+Variants: ``--intake-processes off,auto`` runs each size once per value (``oci-inv run --intake-processes V``),
+one after the other against the same emulator, one JSON line each (``intake_processes``), so they compare within
+one run; ``cpu_s_intake_children`` and ``peak_rss_intake_child_mb`` are what the run's intake processes reported of
+themselves in ``run.log`` (their CPU is also in ``cpu_s`` and ``cpu_s_main``: the run waits for them).
+
     .venv/bin/python benchmarks/records_scale.py [--sizes 100000,300000,1000000] [--regions r1,r2,...]
+        [--intake-processes auto[,off,...]]
 """
 
 from __future__ import annotations

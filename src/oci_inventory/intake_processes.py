@@ -407,8 +407,10 @@ class _Builder:
 def child_main(argv: list[str]) -> int:
     """``python -m oci_inventory.intake_processes PARENT_PID``; frames on stdin and stdout."""
     from oci_inventory.enrich.processes import forward_logging
+    from oci_inventory.util.memory import tune_malloc
 
     die_with_parent(int(argv[0]), ABANDONED)
+    tune_malloc()  # frames of a megabyte, as in the main process (util/memory.py)
     inp, out = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing but frames on the parent's pipe
     first = read_frame(inp)

@@ -80,7 +80,7 @@ from oci_inventory.runlog import RUN_LOG, RunLog
 from oci_inventory.util import interrupts
 from oci_inventory.util.concurrency import BoundedExecutor, Stopped
 from oci_inventory.util.errors import OciInvError, UsageError
-from oci_inventory.util.memory import limit_malloc_arenas, relaxed_gc
+from oci_inventory.util.memory import relaxed_gc, tune_malloc
 from oci_inventory.util.spill import MemoryBudget, Page, PageSpill
 from oci_inventory.util.time import MillisClock, iso_z, utc_now
 
@@ -554,7 +554,7 @@ def _run_inventory(
 ) -> RunResult:
     reporter = reporter or Reporter()
     preflight(options)
-    limit_malloc_arenas()  # before the run's threads exist: see util/memory.py
+    tune_malloc()  # before the run's threads exist: see util/memory.py
     started = utc_now()
     t0 = time.monotonic()
     plan = _plan(factory, options)

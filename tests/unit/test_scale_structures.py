@@ -167,13 +167,13 @@ def test_orjson_decoding_keeps_the_sdk_semantics(raw_base_client: Any) -> None:
     assert decode(b'{"a": "x\x01"}', "object", allow_control_chars=True) == {"a": "x\x01"}
 
 
-def test_malloc_arenas_are_capped_on_glibc() -> None:
+def test_malloc_is_tuned_on_glibc() -> None:
     import platform
 
-    from oci_inventory.util.memory import limit_malloc_arenas
+    from oci_inventory.util.memory import tune_malloc
 
     expected = platform.system() == "Linux" and platform.libc_ver()[0] == "glibc"
-    assert limit_malloc_arenas() is expected
+    assert tune_malloc() is expected
 
 
 def test_relaxed_gc_sets_the_run_thresholds_and_restores_them() -> None:
