@@ -39,8 +39,9 @@ def ready_at_once(start_at_once: None, monkeypatch: pytest.MonkeyPatch) -> None:
     start = processes.EnrichProcesses._maybe_start
 
     def start_and_wait(self: processes.EnrichProcesses) -> None:
+        before = self._keeper.started
         start(self)
-        if self._seen == processes.START_AFTER:  # it started them just now
+        if not before and self._keeper.started:  # they were started just now (maybe by another thread)
             for process in self._started():
                 assert process.ready.wait(timeout=120), "the enrichment process did not start"
 

@@ -101,25 +101,33 @@ def test_the_same_files_as_the_main_process_alone(
     assert leftovers == []  # the processes' sorted runs are gone with the export
 
 
-def test_a_process_killed_after_its_first_acknowledgement_loses_nothing(
+def test_a_process_killed_with_pages_unacknowledged_loses_nothing(
     small: Tenancy, tmp_path: Path, processes_at_once: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    message = intake_processes.IntakeProcess._message
-    killed: list[int] = []
+    """The child acknowledges nothing before the end (budgets of 1 GiB) and is killed after its third page: those
+    three pages come back to the main process, and every later one fails to send and is built there too."""
+    monkeypatch.setattr(pipeline, "RECORDS_SORT_MEMORY", 1 << 30)
+    monkeypatch.setattr(pipeline, "EDGES_SORT_MEMORY", 1 << 30)
+    send = intake_processes.IntakeProcess.send
+    sent: list[int] = []
 
-    def kill_after_first_ack(self: intake_processes.IntakeProcess, msg: Any) -> None:
-        message(self, msg)
-        if "ack" in msg and not killed:
-            killed.append(self.pid)
-            os.kill(self.pid, signal.SIGKILL)
+    def kill_after_third_page(self: intake_processes.IntakeProcess, *args: Any) -> bool:
+        taken = send(self, *args)
+        if taken and len(sent) < 3:
+            sent.append(self.pid)
+            if len(sent) == 3:
+                os.kill(self.pid, signal.SIGKILL)
+                self._proc.wait()
+        return taken
 
-    monkeypatch.setattr(intake_processes.IntakeProcess, "_message", kill_after_first_ack)
+    monkeypatch.setattr(intake_processes.IntakeProcess, "send", kill_after_third_page)
     run_dir = run(small, tmp_path / "out", 1)
-    assert killed
+    assert len(sent) == 3
     ocids = [r["ocid"] for r in records(run_dir)]
     assert len(ocids) == len(set(ocids)) and set(ocids) == expected_ocids(small.emu.model, list(REGIONS))  # type: ignore[attr-defined]
     assert summary(run_dir)["total_discovered"] == len(ocids)
-    assert any("ended early" in m and "unacknowledged" in m for m in messages(run_dir))
+    assert built_by_processes(run_dir) == 0  # it never finished: nothing of it was adopted
+    assert any("ended early" in m and "its 3 unacknowledged pages" in m for m in messages(run_dir))
 
 
 def test_a_process_that_cannot_start_takes_nothing(

@@ -73,6 +73,10 @@ class Keeper:
         self._over = threading.Event()  # every child is finished or killed: the thread may end
         self._thread: threading.Thread | None = None
 
+    @property
+    def started(self) -> bool:
+        return self._thread is not None
+
     def start(self) -> None:
         self._thread = threading.Thread(target=self._keep, name=self._name, daemon=True)
         self._thread.start()
