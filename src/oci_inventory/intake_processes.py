@@ -26,17 +26,15 @@ are byte for byte the ones the main process builds alone (only ``collectedAt`` i
 - **Stopping**: as the enrichment processes (``enrich/processes.py``): own session, ``PR_SET_PDEATHSIG``,
   killed and waited on every way out, log records re-emitted by the main process, stderr shown with ``--debug``.
 
-Frames on both pipes are a 4-byte big-endian length and an orjson document (``enrich.processes.write_frame``).
+Frames on both pipes are a 4-byte big-endian length and an orjson document (``util/framed.py``).
 """
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import logging
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import threading
@@ -50,9 +48,9 @@ import orjson
 
 from oci_inventory.enrich.base import Enricher, EnrichStatus
 from oci_inventory.enrich.default import SKIP, DefaultEnricher
-from oci_inventory.enrich.processes import FrameWriter, read_frame, relog, write_frame
 from oci_inventory.export.inventory import FOLLOW_MIN_RECORDS
-from oci_inventory.util.processes import Keeper, die_with_parent, peak_rss_kb, reap, stderr_tail
+from oci_inventory.util.framed import FramedChild, FrameWriter, open_child, read_frame, starting_failed
+from oci_inventory.util.processes import Keeper, peak_rss_kb, usable_cores
 
 log = logging.getLogger(__name__)
 
@@ -76,11 +74,7 @@ Entry = list[Any]
 
 def auto_processes() -> int:
     """``--intake-processes auto``: one per core but one (for the main process), at most :data:`AUTO_MAX`."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        cores = os.cpu_count() or 1
-    return max(0, min(cores - 1, AUTO_MAX))
+    return max(0, min(usable_cores() - 1, AUTO_MAX))
 
 
 @dataclass(frozen=True)
@@ -99,38 +93,21 @@ Acked = Callable[[Ack], None]
 Build = Callable[[str, list[Entry]], None]  # (collectedAt, entries): build them in the main process
 
 
-class IntakeProcess:
+class IntakeProcess(FramedChild):
     """One child: start it, send it pages while it lives, hand each acknowledgement to ``acked``; when it ends
     early, hand the pages it had not acknowledged to ``build`` (once)."""
 
+    name = "intake process"
+    module = __name__
+
     def __init__(self, index: int, start: bytes, directory: Path, acked: Acked, build: Build) -> None:
-        self.index = index
         self.directory = directory
         self._acked = acked
         self._build = build
-        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed by kill()
-        try:
-            self._proc = subprocess.Popen(
-                [sys.executable, "-m", __name__, str(os.getpid())],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=self._stderr,
-                start_new_session=True,
-            )
-        except BaseException:
-            self._stderr.close()
-            raise
-        self.pid = self._proc.pid
-        self.ready = threading.Event()
-        self.stats: dict[str, Any] | None = None
-        self.error: str | None = None
-        self._write_lock = threading.Lock()  # one frame at a time on stdin (held while the pipe is full)
         self._lock = threading.Lock()  # _in_flight and _alive (never held while writing)
         self._in_flight: dict[int, bytes] = {}  # seq -> the frame sent: compact bytes, not the decoded results
         self._alive = True
-        self._send(start)
-        self._reader = threading.Thread(target=self._read, name=f"intake-process-{index}", daemon=True)
-        self._reader.start()
+        super().__init__(index, start)
 
     @property
     def accepting(self) -> bool:
@@ -151,41 +128,14 @@ class IntakeProcess:
         with self._lock:  # the child is gone: the page is the caller's again, unless _end took it back already
             return self._in_flight.pop(seq, None) is None
 
-    def _send(self, payload: bytes) -> bool:
-        stdin = self._proc.stdin
-        assert stdin is not None
-        try:
-            with self._write_lock:
-                write_frame(stdin, payload)
-            return True
-        except (BrokenPipeError, OSError, ValueError):  # the child is gone (ValueError: stdin already closed)
+    def _answer(self, message: Any) -> bool:
+        if "ack" not in message:
             return False
-
-    def _read(self) -> None:
-        stdout = self._proc.stdout
-        assert stdout is not None
-        try:
-            while (frame := read_frame(stdout)) is not None:
-                self._message(orjson.loads(frame))
-        except Exception as exc:  # a cut or garbled stream, or an ack the main process could not take
-            self.error = self.error or f"{type(exc).__name__}: {exc}"
-        finally:
-            self._end()
-
-    def _message(self, message: Mapping[str, Any]) -> None:
-        if "ack" in message:
-            with self._lock:
-                for seq in message["ack"]:
-                    self._in_flight.pop(seq, None)
-            self._acked(_ack(message))
-        elif "ready" in message:
-            self.ready.set()
-        elif "log" in message:
-            relog(message["log"], self.pid)
-        elif "stats" in message:
-            self.stats = message["stats"]
-        elif "error" in message:
-            self.error = str(message["error"])
+        with self._lock:
+            for seq in message["ack"]:
+                self._in_flight.pop(seq, None)
+        self._acked(_ack(message))
+        return True
 
     def _end(self) -> None:
         """The child's answers ended: the pages it had not acknowledged are built by the main process."""
@@ -202,27 +152,6 @@ class IntakeProcess:
         for payload in lost:
             _seq, collected_at, entries = orjson.loads(payload)
             self._build(collected_at, entries)
-
-    def finish(self) -> None:
-        """No more pages: the child acknowledges the rest, sends its figures and ends; wait for all of it."""
-        with self._write_lock:
-            stdin = self._proc.stdin
-            if stdin is not None:
-                with contextlib.suppress(OSError):
-                    stdin.close()
-        self._reader.join()
-        code = self._proc.wait()
-        if code != 0 or self.stats is None:
-            log.warning("intake process %d (pid %d) ended with %s", self.index, self.pid, self.error or f"exit {code}")
-            text = stderr_tail(self._stderr)
-            if text:
-                log.debug("intake process %d printed:\n%s", self.index, text)
-        self.kill()
-
-    def kill(self) -> None:
-        """Kill the child if it still runs, wait for it, close its pipes. Safe to call twice."""
-        reap(self._proc)
-        self._stderr.close()
 
 
 def _ack(message: Mapping[str, Any]) -> Ack:
@@ -406,26 +335,17 @@ class _Builder:
 
 def child_main(argv: list[str]) -> int:
     """``python -m oci_inventory.intake_processes PARENT_PID``; frames on stdin and stdout."""
-    from oci_inventory.enrich.processes import forward_logging
     from oci_inventory.util.memory import tune_malloc
 
-    die_with_parent(int(argv[0]), ABANDONED)
     tune_malloc()  # frames of a megabyte, as in the main process (util/memory.py)
-    inp, out = sys.stdin.buffer, sys.stdout.buffer
-    sys.stdout = sys.stderr  # nothing but frames on the parent's pipe
-    first = read_frame(inp)
-    if first is None:
-        return ABANDONED
-    start = orjson.loads(first)
-    writer = forward_logging(out, int(start["log_level"]), bool(start["debug"]))
+    opened = open_child(argv, ABANDONED)
+    if isinstance(opened, int):
+        return opened
+    inp, start, writer = opened
     try:
         builder = _Builder(start, writer)
     except BaseException as exc:
-        import traceback
-
-        traceback.print_exc()
-        writer.send(orjson.dumps({"error": f"{type(exc).__name__} while starting"}))
-        return 1
+        return starting_failed(writer, exc)
     writer.send(orjson.dumps({"ready": os.getpid()}))
     while (frame := read_frame(inp)) is not None:
         seq, collected_at, entries = orjson.loads(frame)

@@ -208,27 +208,21 @@ class _Run:
         wanted = self.options.enrich_processes
         return auto_processes() if wanted is None else wanted
 
+    def _child_start(self, **fields: Any) -> bytes:
+        """The first frame to an enrichment or intake process: ``fields``, the tree, the log level, ``--debug``."""
+        level = logging.getLogger().getEffectiveLevel()
+        return orjson.dumps({**fields, "tree": tree_as_json(self.tree), "log_level": level, "debug": debug_enabled()})
+
     def _process_start(self, threads: int) -> bytes:
-        """The first frame to an enrichment process: how to sign in, the tree, its threads, the log level."""
+        """The first frame to an enrichment process: how to sign in and its threads."""
         recipe = self.factory.recipe
         assert recipe is not None
-        tree = tree_as_json(self.tree)
-        level = logging.getLogger().getEffectiveLevel()
-        return orjson.dumps(
-            {"recipe": recipe.as_json(), "tree": tree, "threads": threads, "log_level": level, "debug": debug_enabled()}
-        )
+        return self._child_start(recipe=recipe.as_json(), threads=threads)
 
     def _intake_start(self, directory: Path) -> bytes:
-        """The first frame to an intake process: the tree, where to write its runs, the sorters' budgets."""
-        return orjson.dumps(
-            {
-                "tree": tree_as_json(self.tree),
-                "directory": str(directory),
-                "records_budget": RECORDS_SORT_MEMORY,
-                "edges_budget": EDGES_SORT_MEMORY,
-                "log_level": logging.getLogger().getEffectiveLevel(),
-                "debug": debug_enabled(),
-            }
+        """The first frame to an intake process: where to write its runs, the sorters' budgets."""
+        return self._child_start(
+            directory=str(directory), records_budget=RECORDS_SORT_MEMORY, edges_budget=EDGES_SORT_MEMORY
         )
 
     def _acked(self, ack: Ack) -> None:

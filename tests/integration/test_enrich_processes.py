@@ -16,6 +16,7 @@ import pytest
 from oci_inventory.enrich import processes
 from oci_inventory.oci.factory import FactoryRecipe, build_factory
 from oci_inventory.pipeline import RunOptions, run_inventory
+from oci_inventory.util import framed
 from tests.conftest import REGIONS, Tenancy, _start
 from tests.integration.helpers import expected_ocids, records, summary
 
@@ -188,19 +189,19 @@ def test_frames_cut_short_are_an_error() -> None:
     import io
 
     buffer = io.BytesIO()
-    processes.write_frame(buffer, b'{"a":1}')
+    framed.write_frame(buffer, b'{"a":1}')
     whole = buffer.getvalue()
-    assert processes.read_frame(io.BytesIO(whole)) == b'{"a":1}'
-    assert processes.read_frame(io.BytesIO(b"")) is None
+    assert framed.read_frame(io.BytesIO(whole)) == b'{"a":1}'
+    assert framed.read_frame(io.BytesIO(b"")) is None
     with pytest.raises(EOFError):
-        processes.read_frame(io.BytesIO(whole[:-1]))
+        framed.read_frame(io.BytesIO(whole[:-1]))
     with pytest.raises(EOFError):
-        processes.read_frame(io.BytesIO(whole[:2]))
+        framed.read_frame(io.BytesIO(whole[:2]))
 
 
 def test_a_child_log_record_goes_through_the_main_process_loggers(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.INFO):
-        processes.relog({"name": "oci_inventory.oci.clients", "levelno": logging.WARNING, "msg": "retrying",
+        framed.relog({"name": "oci_inventory.oci.clients", "levelno": logging.WARNING, "msg": "retrying",
                          "region": "us-ashburn-1"}, 4242)  # fmt: skip
     (record,) = [r for r in caplog.records if r.getMessage() == "retrying"]
     assert record.name == "oci_inventory.oci.clients" and record.levelno == logging.WARNING

@@ -3,6 +3,7 @@ builds them, nothing lost or doubled when a process dies or cannot start, every 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
@@ -55,8 +56,8 @@ def processes_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(intake_processes.IntakeProcesses, "built_inline", start_and_wait)
 
 
-def run(tenancy: Tenancy, outdir: Path, count: int, *, no_enrich: bool = True) -> Path:
-    factory, _ = build_factory(recipe(tenancy))
+def run(tenancy: Tenancy, outdir: Path, count: int, *, no_enrich: bool = True, attempts: int = 8) -> Path:
+    factory, _ = build_factory(dataclasses.replace(recipe(tenancy), max_attempts=attempts))
     options = RunOptions(
         outdir=outdir,
         query="query all resources",
@@ -131,6 +132,24 @@ def test_a_process_killed_with_pages_unacknowledged_loses_nothing(
     given_back = [m for m in messages(run_dir) if "ended early" in m and "unacknowledged pages" in m]
     assert len(given_back) == 1  # its three pages, and those other intake threads sent meanwhile
     assert int(given_back[0].split(" of its ")[1].split()[0]) >= 3
+
+
+def test_a_region_down_is_the_same_partial_result_with_processes(
+    small: Tenancy, tmp_path: Path, processes_at_once: None
+) -> None:
+    """A region whose Search fails: the other regions' records, built partly by a process, are those of a run
+    without one, and the summary says which region failed."""
+    small.emu.faults.configure(down_regions={"eu-frankfurt-1"})  # type: ignore[attr-defined]
+    alone = run(small, tmp_path / "alone", 0, attempts=2)
+    shared = run(small, tmp_path / "shared", 1, attempts=2)
+    assert stable(records(shared)) == stable(records(alone))
+    assert (shared / "relationships.jsonl").read_bytes() == (alone / "relationships.jsonl").read_bytes()
+    expected = expected_ocids(small.emu.model, ["us-ashburn-1", "ap-tokyo-1"])  # type: ignore[attr-defined]
+    ocids = [r["ocid"] for r in records(shared)]
+    assert len(ocids) == len(set(ocids)) and set(ocids) == expected
+    assert built_by_processes(shared) > 0
+    regions = {r["region"]: r["status"] for r in summary(shared)["regions"]}
+    assert regions == {"us-ashburn-1": "ok", "ap-tokyo-1": "ok", "eu-frankfurt-1": "failed"}
 
 
 def test_a_process_that_cannot_start_takes_nothing(

@@ -47,7 +47,7 @@ from oci_inventory.diff.merge import (
     sorted_range,
     span_lines,
 )
-from oci_inventory.util.processes import reap
+from oci_inventory.util.processes import reap, usable_cores
 
 #: Never more processes than this (each holds up to a few buckets' worth of memory).
 MAX_SHARDS = 4
@@ -70,11 +70,7 @@ _IO = 1 << 20
 def auto_shards(total_bytes: int) -> int:
     """How many processes to compare ``total_bytes`` of input: one per usable core, at most :data:`MAX_SHARDS`,
     and one per :data:`MIN_SHARD_BYTES`."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        cores = os.cpu_count() or 1
-    return max(1, min(MAX_SHARDS, cores, total_bytes // MIN_SHARD_BYTES))
+    return max(1, min(MAX_SHARDS, usable_cores(), total_bytes // MIN_SHARD_BYTES))
 
 
 # --- Finding lines and OCIDs at byte offsets ---------------------------------------------------------------------

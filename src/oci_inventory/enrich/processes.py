@@ -30,31 +30,28 @@ does, as always). At the end the child sends its API call counts and retries, wh
   (``run.log``, stderr) through the same redaction; their stderr (a traceback) goes to a temporary file that
   only ``--debug`` shows.
 
-Frames on both pipes are a 4-byte big-endian length and an orjson document.
+Frames on both pipes are a 4-byte big-endian length and an orjson document (``util/framed.py``).
 """
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import logging
 import os
-import struct
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import Any
 
 import orjson
 
 from oci_inventory.enrich.base import EnrichStatus, RunContext
 from oci_inventory.util.concurrency import Stopped
-from oci_inventory.util.processes import Keeper, die_with_parent, reap, stderr_tail
+from oci_inventory.util.framed import FramedChild, FrameWriter, open_child, read_frame, starting_failed
+from oci_inventory.util.processes import Keeper, usable_cores
 
 log = logging.getLogger(__name__)
 
@@ -69,17 +66,11 @@ IN_FLIGHT_PER_THREAD = 2
 #: Exit code of a child whose parent is gone.
 ABANDONED = 3
 
-_FRAME = struct.Struct(">I")
-_RECORD_FIELDS = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
-
 
 def auto_processes() -> int:
     """``--enrich-processes auto``: with 4 cores or more, one per core but one (for the main process), at most
     :data:`AUTO_MAX`; none below 4 cores, where they gained nothing at 24 workers (docs/performance.md)."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        cores = os.cpu_count() or 1
+    cores = usable_cores()
     return 0 if cores < AUTO_MIN_CORES else min(cores - 1, AUTO_MAX)
 
 
@@ -93,25 +84,6 @@ def parse_processes(value: str) -> int | None:
     if text.isdigit():
         return int(text)
     raise ValueError("expected auto, off or a whole number")
-
-
-def write_frame(out: IO[bytes], payload: bytes) -> None:
-    out.write(_FRAME.pack(len(payload)) + payload)
-    out.flush()
-
-
-def read_frame(inp: IO[bytes]) -> bytes | None:
-    """The next frame, or None at the end of the stream (a stream cut inside a frame is an ``EOFError``)."""
-    header = inp.read(_FRAME.size)
-    if not header:
-        return None
-    if len(header) < _FRAME.size:
-        raise EOFError("the stream ended inside a frame header")
-    (size,) = _FRAME.unpack(header)
-    data = inp.read(size)
-    if len(data) < size:
-        raise EOFError("the stream ended inside a frame")
-    return data
 
 
 @dataclass(frozen=True)
@@ -140,39 +112,24 @@ Done = Callable[[Task, Enriched], None]
 Lost = Callable[[list[Task]], None]
 
 
-class EnrichProcess:
+class EnrichProcess(FramedChild):
     """One child: start it, send it tasks while it has room, hand each answer to ``done``; when it ends early, hand
     its unfinished tasks to ``lost`` (once)."""
 
+    name = "enrichment process"
+    module = __name__
+    ended_early_note = "; the main process enriched what it had not answered"
+
     def __init__(self, index: int, start: bytes, capacity: int, done: Done, lost: Lost, freed: threading.Condition):
-        self.index = index
         self._done = done
         self._lost = lost
         self._freed = freed
-        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed by kill()/finish()
-        try:
-            self._proc = subprocess.Popen(
-                [sys.executable, "-m", __name__, str(os.getpid())],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=self._stderr,
-                start_new_session=True,
-            )
-        except BaseException:
-            self._stderr.close()
-            raise
-        self.pid = self._proc.pid
-        self.ready = threading.Event()
-        self.stats: dict[str, Any] | None = None
-        self.error: str | None = None
         self._slots = threading.Semaphore(capacity)
         self._lock = threading.Lock()
         self._ids = itertools.count()
         self._in_flight: dict[int, Task] = {}
         self._alive = True
-        self._send(start)
-        self._reader = threading.Thread(target=self._read, name=f"enrich-process-{index}", daemon=True)
-        self._reader.start()
+        super().__init__(index, start)
 
     @property
     def accepting(self) -> bool:
@@ -193,44 +150,18 @@ class EnrichProcess:
         self._slots.release()
         return False
 
-    def _send(self, payload: bytes) -> bool:
-        stdin = self._proc.stdin
-        assert stdin is not None
-        try:
-            write_frame(stdin, payload)
-            return True
-        except (BrokenPipeError, OSError, ValueError):  # the child is gone (ValueError: stdin already closed)
+    def _answer(self, message: Any) -> bool:
+        if not isinstance(message, list):
             return False
-
-    def _read(self) -> None:
-        stdout = self._proc.stdout
-        assert stdout is not None
-        try:
-            while (frame := read_frame(stdout)) is not None:
-                self._message(orjson.loads(frame))
-        except Exception as exc:  # a cut or garbled stream: the child is treated as dead, its tasks as lost
-            self.error = self.error or f"{type(exc).__name__} reading its answers"
-        finally:
-            self._end()
-
-    def _message(self, message: Any) -> None:
-        if isinstance(message, list):
-            task_id, status, details, edges, error, seconds = message
-            with self._lock:
-                task = self._in_flight.pop(task_id, None)
-            self._slots.release()
-            with self._freed:
-                self._freed.notify_all()
-            if task is not None:
-                self._done(task, Enriched(EnrichStatus(status), details, edges, error, float(seconds)))
-        elif "ready" in message:
-            self.ready.set()
-        elif "log" in message:
-            relog(message["log"], self.pid)
-        elif "stats" in message:
-            self.stats = message["stats"]
-        elif "error" in message:
-            self.error = str(message["error"])
+        task_id, status, details, edges, error, seconds = message
+        with self._lock:
+            task = self._in_flight.pop(task_id, None)
+        self._slots.release()
+        with self._freed:
+            self._freed.notify_all()
+        if task is not None:
+            self._done(task, Enriched(EnrichStatus(status), details, edges, error, float(seconds)))
+        return True
 
     def _end(self) -> None:
         """The child's answers ended: what it still had goes back (``lost``), and it takes nothing more."""
@@ -242,35 +173,6 @@ class EnrichProcess:
             self._freed.notify_all()
         if lost:
             self._lost(lost)
-
-    def finish(self) -> None:
-        """No more tasks: the child answers the ones it has, sends its figures and ends; wait for all of it."""
-        with self._lock:
-            stdin = self._proc.stdin
-            if stdin is not None:
-                with contextlib.suppress(OSError):
-                    stdin.close()
-        self._reader.join()
-        code = self._proc.wait()
-        if code != 0 or self.stats is None:
-            log.warning(
-                "enrichment process %d (pid %d) ended early (%s); the main process enriched what it had not answered",
-                self.index,
-                self.pid,
-                self.error or f"exit {code}",
-            )
-            self._log_stderr()
-        self.kill()
-
-    def kill(self) -> None:
-        """Kill the child if it still runs, wait for it, close its pipes. Safe to call twice."""
-        reap(self._proc)
-        self._stderr.close()
-
-    def _log_stderr(self) -> None:
-        text = stderr_tail(self._stderr)
-        if text:
-            log.debug("enrichment process %d printed:\n%s", self.index, text)
 
 
 class EnrichProcesses:
@@ -366,71 +268,7 @@ class EnrichProcesses:
             return list(self.processes)
 
 
-def relog(entry: Mapping[str, Any], pid: int) -> None:
-    """A child's log record, handled by the main process's loggers (their redaction, stderr and run.log)."""
-    level = int(entry.get("levelno", logging.INFO))
-    logger = logging.getLogger(str(entry.get("name") or __name__))
-    if not logger.isEnabledFor(level):
-        return
-    fields = {key: value for key, value in entry.items() if key not in ("levelno", "name", "msg")}
-    record = logging.makeLogRecord(
-        {
-            **fields,
-            "name": logger.name,
-            "levelno": level,
-            "levelname": logging.getLevelName(level),
-            "msg": str(entry.get("msg", "")),
-            "process": pid,
-        }
-    )
-    logger.handle(record)
-
-
 # --- The child -----------------------------------------------------------------------------------------------------
-
-
-class FrameWriter:
-    """Frames to the parent, one at a time from any thread."""
-
-    def __init__(self, out: IO[bytes]) -> None:
-        self._out = out
-        self._lock = threading.Lock()
-
-    def send(self, payload: bytes) -> None:
-        with self._lock:
-            write_frame(self._out, payload)
-
-
-class _Forward(logging.Handler):
-    """Sends each log record to the parent (plain fields only; the message already formatted)."""
-
-    def __init__(self, writer: FrameWriter) -> None:
-        super().__init__()
-        self._writer = writer
-
-    def emit(self, record: logging.LogRecord) -> None:
-        try:
-            entry: dict[str, Any] = {"name": record.name, "levelno": record.levelno, "msg": record.getMessage()}
-            for key, value in record.__dict__.items():
-                if key not in _RECORD_FIELDS and isinstance(value, str | int | float | bool):
-                    entry[key] = value
-            self._writer.send(orjson.dumps({"log": entry}))
-        except Exception:  # a log line must never stop an enrichment
-            self.handleError(record)
-
-
-def forward_logging(out: IO[bytes], level: int, debug: bool) -> FrameWriter:
-    """In a child: the frame writer to the parent on ``out``, with every log record of ``level`` and above sent
-    through it (the parent re-emits it, :func:`relog`)."""
-    from oci_inventory.logging import setup_logging
-
-    writer = FrameWriter(out)
-    setup_logging(logging.getLevelName(level), stream=sys.stderr, debug=debug)
-    root = logging.getLogger()
-    for handler in list(root.handlers):
-        root.removeHandler(handler)
-    root.addHandler(_Forward(writer))
-    return writer
 
 
 def _context(start: Mapping[str, Any]) -> RunContext:
@@ -468,22 +306,14 @@ def child_main(argv: list[str]) -> int:
     """``python -m oci_inventory.enrich.processes PARENT_PID``; frames on stdin and stdout."""
     from concurrent.futures import ThreadPoolExecutor
 
-    die_with_parent(int(argv[0]), ABANDONED)
-    inp, out = sys.stdin.buffer, sys.stdout.buffer
-    sys.stdout = sys.stderr  # nothing but frames on the parent's pipe
-    first = read_frame(inp)
-    if first is None:
-        return ABANDONED
-    start = orjson.loads(first)
-    writer = forward_logging(out, int(start["log_level"]), bool(start["debug"]))
+    opened = open_child(argv, ABANDONED)
+    if isinstance(opened, int):
+        return opened
+    inp, start, writer = opened
     try:
         context = _context(start)
     except BaseException as exc:
-        import traceback
-
-        traceback.print_exc()
-        writer.send(orjson.dumps({"error": f"{type(exc).__name__} while starting"}))
-        return 1
+        return starting_failed(writer, exc)
     writer.send(orjson.dumps({"ready": os.getpid()}))
     pool = ThreadPoolExecutor(int(start["threads"]), thread_name_prefix="enrich")
     tasks = 0

@@ -67,11 +67,15 @@ class ExternalSorter:
         """Spill what is in memory and hand the sorted runs written so far over to another sorter
         (:meth:`adopt`, possibly in another process); this sorter goes on without them and never removes them."""
         with self._lock:
-            if self._closed:
-                raise RuntimeError("ExternalSorter is closed")
-            if self._buffer:
-                self._spill()
-            runs, self._runs = self._runs, []
+            return self._take_runs()
+
+    def _take_runs(self) -> list[Path]:
+        """Spill the buffer and take the sorted runs written so far out of this sorter. Caller holds the lock."""
+        if self._closed:
+            raise RuntimeError("ExternalSorter is closed")
+        if self._buffer:
+            self._spill()
+        runs, self._runs = self._runs, []
         return runs
 
     def adopt(self, runs: list[Path], count: int) -> None:
@@ -160,11 +164,7 @@ class ExternalSorter:
         """Spill what is in memory, close the sorter and hand its sorted runs over: the caller iterates them with
         :func:`merge_runs` (possibly in another process) and removes their directory (each path's parent)."""
         with self._lock:
-            if self._closed:
-                raise RuntimeError("ExternalSorter is closed")
-            if self._buffer:
-                self._spill()
-            runs, self._runs = self._runs, []
+            runs = self._take_runs()
             self._spill_dir = None
             self._closed = True
         return runs

@@ -49,6 +49,14 @@ def die_with_parent(parent: int, code: int) -> None:
         os._exit(code)
 
 
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the platform says), at least 1."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
 def peak_rss_kb() -> int:
     """This process's own peak RSS: ``VmHWM`` on Linux, where ``ru_maxrss`` of an exec'd child also counts the
     memory of the parent it was forked from (the kernel records the old address space's peak at ``exec``)."""
