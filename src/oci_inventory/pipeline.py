@@ -638,6 +638,7 @@ def _write_inventory(rundir: RunDirectory, run: _Run, plan: _Plan) -> list[str]:
         run.relationships.sorted_items(),
         csv_raw=options.csv_raw,
         follow=len(run.records) >= FOLLOW_MIN_RECORDS,
+        expected=len(run.records),
     )
     run.records.close()
     run.relationships.close()

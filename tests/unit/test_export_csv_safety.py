@@ -85,3 +85,23 @@ def test_write_csv_raw_and_protected(tmp_path: Path) -> None:
         raw = next(csv.DictReader(fh))
     assert safe["displayName"] == f"'=1+2{REPLACEMENT}"
     assert raw["displayName"] == "=1+2\x00"
+
+
+_FORMULA_CHARS = ["=", "+", "-", "@", "\t", "\r"]
+
+
+@pytest.mark.parametrize("field", [f for f in CSV_FIELDS if f not in ("definedTags", "freeformTags")])
+def test_the_row_scan_finds_a_formula_or_control_character_in_any_column(field: str) -> None:
+    """csv_row looks at the whole row at once and changes cells only when that finds something: a formula start or
+    a control character in any one column, first or last, is still caught; a newline then ``=`` inside a cell is
+    not a formula and stays as it is."""
+    plain = {f: f"v{i}" for i, f in enumerate(CSV_FIELDS)} | {"definedTags": None, "freeformTags": None}
+    assert csv_row(plain) == [plain[f] or "" for f in CSV_FIELDS]
+    for start in _FORMULA_CHARS:
+        row = dict(zip(CSV_FIELDS, csv_row(plain | {field: start + "x"}), strict=True))
+        assert row[field] == "'" + start + "x"
+        assert all(row[f] == (plain[f] or "") for f in CSV_FIELDS if f != field)
+    row = dict(zip(CSV_FIELDS, csv_row(plain | {field: "a\x1bb"}), strict=True))
+    assert row[field] == f"a{REPLACEMENT}b"
+    row = dict(zip(CSV_FIELDS, csv_row(plain | {field: "a\n=b", "region": 7}), strict=True))
+    assert row[field] == ("7" if field == "region" else "a\n=b") and row["region"] == "7"

@@ -177,3 +177,26 @@ def test_graphml_without_relationships_has_only_record_nodes(run: Path, tmp_path
     counts = write_graphml(tmp_path / "g.graphml", run / "inventory.jsonl", None)
     assert counts.as_dict() == {"nodes": 6, "external_nodes": 0, "edges": 0}
     ET.parse(tmp_path / "g.graphml")
+
+
+@pytest.mark.parametrize(
+    "name", ["plain", "a&b", "<x>", 'q"uote', "tab\there", "nl\nx", "ctl\x01", "\ufffe", "\ud800", "", "ü😀"]
+)
+def test_node_element_writes_plain_values_as_they_are_and_escapes_the_rest(name: str) -> None:
+    """node_element takes one match over the OCID and every value to skip escaping: any value needing it (or an
+    OCID needing it) still goes through xml_text, and the element parses back to the values."""
+    from oci_inventory.export.graph import NODE_ATTRIBUTES, node_element
+
+    attributes = {"resourceType": "Instance", "displayName": name, "region": "r", "lifecycleState": None,
+                  "compartmentPath": "/a", "enrichStatus": 3}  # fmt: skip
+    for ocid in ("ocid1.instance.oc1..a", f"ocid1.{name}"):
+        element = node_element(ocid, attributes, external=False)
+        expected = "".join(
+            f'<data key="{key}">{xml_text(attributes[key])}</data>'
+            for key in NODE_ATTRIBUTES
+            if attributes.get(key) is not None
+        )
+        assert element == f'    <node id="{xml_text(ocid)}">{expected}<data key="external">false</data></node>\n'
+        shown = ET.fromstring(element).find("data[@key='displayName']")
+        assert shown is not None and (shown.text or "") == re.sub("[\x01\ufffe\ud800]", "\ufffd", name)
+    assert node_element("o", {}, external=True).endswith('<data key="external">true</data></node>\n')

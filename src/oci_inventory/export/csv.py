@@ -31,6 +31,11 @@ _TAG_FIELDS = frozenset({"definedTags", "freeformTags"})
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 REPLACEMENT = "\ufffd"
+#: Positions of the tag columns in ``CSV_FIELDS``.
+_TAG_INDEXES = tuple(i for i, field in enumerate(CSV_FIELDS) if field in _TAG_FIELDS)
+#: In a row's cells each after a newline: a cell that starts like a formula (or a cell holding a newline then
+#: ``=``, which the cell-by-cell path then leaves as it is).
+_FORMULA_AFTER_NEWLINE = re.compile("\n[=+\\-@\t\r]")
 
 
 def csv_cell(text: str, *, raw: bool = False) -> str:
@@ -43,21 +48,26 @@ def csv_cell(text: str, *, raw: bool = False) -> str:
     return text
 
 
-def _text(field: str, value: Any) -> str:
-    if value is None:
-        return ""
-    if field in _TAG_FIELDS:
-        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode("utf-8")
-    return value if isinstance(value, str) else str(value)
+def _cells(record: Record) -> list[str]:
+    """Every ``CSV_FIELDS`` value of ``record`` as text: ``None`` empty, a tag column compact JSON with sorted
+    keys, anything else ``str``."""
+    values: list[Any] = list(map(record.get, CSV_FIELDS))
+    for i in _TAG_INDEXES:
+        if values[i] is not None:
+            values[i] = orjson.dumps(values[i], option=orjson.OPT_SORT_KEYS).decode("utf-8")
+    return [value if value.__class__ is str else ("" if value is None else str(value)) for value in values]
 
 
 def csv_row(record: Record, *, raw: bool = False) -> list[str]:
     """The cells of one record, in ``CSV_FIELDS`` order (each made safe as :func:`csv_cell` does, unless ``raw``;
-    the control-character scan runs once over the whole row, since almost no row has one)."""
-    cells = [_text(field, record.get(field)) for field in CSV_FIELDS]
+    one scan over the whole row finds whether any cell needs it, since almost no row has one)."""
+    cells = _cells(record)
     if raw:
         return cells
-    if _CONTROL.search("".join(cells)):
+    joined = "\n" + "\n".join(cells)
+    if _CONTROL.search(joined) is None and _FORMULA_AFTER_NEWLINE.search(joined) is None:
+        return cells
+    if _CONTROL.search(joined):
         cells = [_CONTROL.sub(REPLACEMENT, cell) for cell in cells]
     return ["'" + cell if cell.startswith(_FORMULA_START) else cell for cell in cells]
 

@@ -8,8 +8,8 @@ nodes).
 
 ``inventory.csv``, the GraphML nodes and the report's inventory figures need every record parsed: for runs of
 :data:`FOLLOW_MIN_RECORDS` records or more, processes of their own on the other core (:mod:`~.follower`) make them,
-reading ``inventory.jsonl`` up to where this pass says it is flushed (every MiB): one the CSV and the figures, one
-the head and the nodes of ``graph.graphml``; this pass writes the edges, the external nodes and the footer aside
+reading ``inventory.jsonl`` up to where this pass says it is flushed (every MiB): one the CSV, one the head and
+the nodes of ``graph.graphml`` with the figures; this pass writes the edges, the external nodes and the footer aside
 and appends them once that child is done. ``inventory.parquet`` (``--parquet``) is always written by such a
 process. This pass waits for them only at the end, after the relationships, and kills them on any other way out.
 A smaller run writes its CSV and nodes here (a node the intake thread made while it had time,
@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 _BUFFER = 1 << 20
 #: The export process is told how far ``inventory.jsonl`` is complete after every this many bytes.
 _NOTICE = 1 << 20
-#: From this many records on, the CSV with the report's figures and the GraphML nodes are made by export processes
+#: From this many records on, the CSV and the GraphML nodes with the report's figures are made by export processes
 #: (:mod:`~.follower`): at 20,000 records they save about 1 s of the main process for 0.15 s of start-up each.
 FOLLOW_MIN_RECORDS = 20_000
 
@@ -123,13 +123,15 @@ def write_inventory(
     *,
     csv_raw: bool = False,
     follow: bool = False,
+    expected: int = 0,
 ) -> Written:
     """Write every derived file from the sorted ``(OCID, record line)`` pairs and the sorted relationship
     ``(key, line)`` pairs (``intake.edge_entry``);
-    with ``follow`` the CSV with the report's figures, and the GraphML nodes, by export processes, and
+    with ``follow`` the CSV, and the GraphML nodes with the report's figures, by export processes, and
     ``inventory.parquet`` always by one (:mod:`~.follower`).
 
-    ``relationships.jsonl`` is written even when empty; the caller decides whether to keep it."""
+    ``relationships.jsonl`` is written even when empty; the caller decides whether to keep it. ``expected``: how
+    many records are coming, when known (the graph's record set is sized for them at once)."""
     children: list[Follower] = []
     csv = None
     count = edges = 0
@@ -137,13 +139,13 @@ def write_inventory(
     try:
         if follow:
             children.append(Follower(Derived(paths.jsonl, csv=paths.csv, csv_raw=csv_raw)))
-            children.append(Follower(Derived(paths.jsonl, graphml=paths.graphml)))
+            children.append(Follower(Derived(paths.jsonl, graphml=paths.graphml, scan=True)))
         else:
             csv = CsvWriter(paths.csv, raw=csv_raw)
         if paths.parquet is not None:
             children.append(Follower(Derived(paths.jsonl, parquet=paths.parquet)))
         with open_graphml(tail if follow else paths.graphml) as graph_file:
-            graph = GraphmlWriter(graph_file, head=not follow)
+            graph = GraphmlWriter(graph_file, head=not follow, records=expected)
             for line, ocid, parts in _written(_jsonl_of(records), paths.jsonl, children):
                 count += 1
                 if csv is None:  # the export process writes the node
