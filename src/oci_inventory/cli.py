@@ -253,7 +253,7 @@ def list_compartments(fmt: str, include_deleted: bool, **flags: Any) -> int:
     type=str,
     help=_env_help(
         "intake_processes",
-        "Processes that build the records needing no API call once a run has built 20,000: auto (one per core "
+        "Processes that build the records needing no API call once a run has built 5,000: auto (one per core "
         "but one, at most 2), off or N [auto].",
     ),
 )
