@@ -36,6 +36,9 @@ _ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;"
 _SPECIAL = re.compile("[&<>\"'\t\n\r]")
 _PLAIN = re.compile("[^&<>\"'\t\n\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]*")
 _BUFFER = 1 << 20
+#: Edge targets :class:`GraphmlWriter` remembers as records (or typed external nodes): compartments, subnets, ...
+_SETTLED_TARGETS = 1 << 16
+_RELATION = '<data key="relation">'
 
 _HEADER = """<?xml version="1.0" encoding="UTF-8"?>
 <graphml xmlns="http://graphml.graphdrawing.org/xmlns" \
@@ -133,6 +136,7 @@ class GraphmlWriter:
         self._out = out
         self._records = OcidSet(records)
         self._externals: dict[str, str | None] = {}
+        self._settled_targets: set[str] = set()
         self._edges = 0
         if head:
             out.write(graphml_head())
@@ -161,12 +165,31 @@ class GraphmlWriter:
         a record and has no type yet (the external node takes its type from the line), or the key does not split
         in three (an OCID holding a NUL)."""
         parts = key.split("\x00")
-        if len(parts) != 3 or any(o not in self._records and self._externals.get(o) is None for o in parts[::2]):
+        if len(parts) != 3 or not (self._settled(parts[2]) and self._is_settled(parts[0])):
             self.edge(orjson.loads(line))
             return
         source, relation, target = parts
-        self._out.write(_edge_text(source, target, relation))
+        if _PLAIN.fullmatch(source + relation + target):  # nothing to escape in any of the three (one match)
+            self._out.write(f'    <edge source="{source}" target="{target}">{_RELATION}{relation}</data></edge>\n')
+        else:
+            self._out.write(_edge_text(source, target, relation))
         self._edges += 1
+
+    def _is_settled(self, ocid: str) -> bool:
+        """``ocid`` is a record, or an external end that already has its type: its edge needs nothing from the
+        line (once the records are written, neither can change)."""
+        return ocid in self._records or self._externals.get(ocid) is not None
+
+    def _settled(self, target: str) -> bool:
+        """:meth:`_is_settled` for an edge's target, remembered: targets repeat (every resource of a compartment
+        points to it), sources do not. Up to :data:`_SETTLED_TARGETS` of them."""
+        if target in self._settled_targets:
+            return True
+        if not self._is_settled(target):
+            return False
+        if len(self._settled_targets) < _SETTLED_TARGETS:
+            self._settled_targets.add(target)
+        return True
 
     def close(self) -> GraphCounts:
         for ocid in sorted(self._externals):
