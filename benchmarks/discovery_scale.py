@@ -10,11 +10,13 @@ Two scenarios, each measured in one run and printed as JSON:
   (about 370 ms a page at 200 ms, measured: serving, transfer and decoding 1,000 results), so the loop's time
   per page is also taken as the page floor: ``ideal_measured_s`` = start-up + the longest region's pages x that
   floor. The loop runs first, so the emulator's cached Search views are built before any timed oci-inv run.
+  The empty run and the two runs are repeated ``--repeat`` times (the two alternating, so a slower minute of a
+  shared host weighs on both alike); the ratios are of the medians, and every time is printed.
 * ``huge`` (issue target 2): one region of M resources. Discovery alone (``RegionSearch``, the real SDK, records
   counted and dropped) with one chain and with type shards; then the whole ``oci-inv run --no-enrich`` both ways.
 
     .venv/bin/python benchmarks/discovery_scale.py [--scenario regions|huge|both] [--regions 10]
-        [--per-region 10000] [--huge 200000] [--latency-ms 200]
+        [--per-region 10000] [--huge 200000] [--latency-ms 200] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -85,7 +88,7 @@ def sequential_loop(template: str, config_file: Path, regions: list[str]) -> tup
     return time.perf_counter() - started, results
 
 
-def scenario_regions(work: Path, count: int, per_region: int, latency_s: float) -> dict[str, Any]:
+def scenario_regions(work: Path, count: int, per_region: int, latency_s: float, repeat: int) -> dict[str, Any]:
     regions = list(REGION_NAMES[:count])
     proc, template = start_emulator(per_region * count, work / "emu", ",".join(regions))
     config_file = work / "emu" / "config"
@@ -95,10 +98,16 @@ def scenario_regions(work: Path, count: int, per_region: int, latency_s: float) 
         # first run would otherwise pay (a view of 15,000 resources per region is built on its first page).
         seq_s, seq_results = sequential_loop(template, config_file, regions)
         oci_inv(template, config_file, work / "warm", "--query", NO_MATCH)  # the same for the empty query's view
-        empty_s, _ = oci_inv(template, config_file, work / "empty", "--query", NO_MATCH)
-        startup_s = empty_s - latency_s  # its one Search page per region, all at once
-        off_s, off = oci_inv(template, config_file, work / "off", "--search-shards", "off")
-        auto_s, auto = oci_inv(template, config_file, work / "auto")
+        empties = [oci_inv(template, config_file, work / "empty", "--query", NO_MATCH)[0] for _ in range(repeat)]
+        startup_s = statistics.median(empties) - latency_s  # its one Search page per region, all at once
+        offs: list[float] = []
+        autos: list[float] = []
+        for _ in range(repeat):
+            off_s, off = oci_inv(template, config_file, work / "off", "--search-shards", "off")
+            auto_s, auto = oci_inv(template, config_file, work / "auto")
+            offs.append(off_s)
+            autos.append(auto_s)
+        off_s, auto_s = statistics.median(offs), statistics.median(autos)
         search_off_s = discovery_regions(template, config_file, regions, 1)
         search_auto_s = discovery_regions(template, config_file, regions, None)
     finally:
@@ -117,7 +126,12 @@ def scenario_regions(work: Path, count: int, per_region: int, latency_s: float) 
         "search_results": off["search_results"],
         "records": off["total_discovered"],
         "latency_ms": latency_s * 1000,
+        "repeat": repeat,
         "startup_s": round(startup_s, 2),
+        "empty_runs_s": [round(t, 2) for t in empties],
+        "oci_inv_shards_off_runs_s": [round(t, 2) for t in offs],
+        "oci_inv_shards_auto_runs_s": [round(t, 2) for t in autos],
+        "ratio_best_auto_to_ideal_measured": round(min(autos) / ideal_measured_s, 3),
         "longest_region_pages": longest,
         "ideal_s": round(ideal_s, 2),
         "page_floor_ms": round(page_floor_s * 1000, 1),
@@ -211,11 +225,13 @@ def main() -> None:
     parser.add_argument("--per-region", type=int, default=10_000)
     parser.add_argument("--huge", type=int, default=200_000)
     parser.add_argument("--latency-ms", type=float, default=200.0)
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each oci-inv variant (regions): medians")
     args = parser.parse_args()
     latency_s = args.latency_ms / 1000
     with tempfile.TemporaryDirectory() as tmp:
         if args.scenario in ("regions", "both"):
-            print(json.dumps(scenario_regions(Path(tmp) / "regions", args.regions, args.per_region, latency_s)))
+            regions = scenario_regions(Path(tmp) / "regions", args.regions, args.per_region, latency_s, args.repeat)
+            print(json.dumps(regions))
         if args.scenario in ("huge", "both"):
             print(json.dumps(scenario_huge(Path(tmp) / "huge", args.huge, latency_s)))
 
