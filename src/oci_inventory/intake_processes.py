@@ -73,9 +73,14 @@ ENRICHER_OF: dict[str, Enricher] = {
 Entry = list[Any]
 
 
-def auto_processes() -> int:
-    """``--intake-processes auto``: one per core but one (for the main process), at most :data:`AUTO_MAX`."""
-    return max(0, min(usable_cores() - 1, AUTO_MAX))
+def auto_processes(cores: int | None = None) -> int:
+    """``--intake-processes auto``: one per core, at most :data:`AUTO_MAX`; none on one core, where a child only
+    adds the frames. Not one per core but one: the main process's part of discovery (Search pages, decisions,
+    frames) does not fill a core, it waits on Search and on the children's pipes (0.55 of a core at 1M), while one
+    child at about 25 µs a record was the discovery's limit, busy 86 % of it; on two cores two children took a 1M
+    run from 59.7 to 50.5 s (discovery 29 to 22 s) and changed nothing at 100k (docs/performance.md)."""
+    count = usable_cores() if cores is None else cores
+    return 0 if count < 2 else min(count, AUTO_MAX)
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ per-millisecond clock; and orjson decoding of raw SDK clients."""
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from pathlib import Path
@@ -208,3 +209,10 @@ def test_trim_malloc_hands_freed_memory_back_on_glibc() -> None:
     trim_malloc()
     assert rss_kb() < before - 50_000, "malloc_trim gave less than 50 MB back"
     assert len(keep) == 80
+
+
+def test_auto_intake_processes_are_one_per_core_at_most_two_and_none_on_one_core() -> None:
+    from oci_inventory.intake_processes import AUTO_MAX, auto_processes
+
+    assert [auto_processes(cores) for cores in (1, 2, 3, 8)] == [0, 2, 2, 2] and AUTO_MAX == 2
+    assert auto_processes() == auto_processes(len(os.sched_getaffinity(0)))
