@@ -65,9 +65,10 @@ def csv_row(record: Record, *, raw: bool = False) -> list[str]:
     if raw:
         return cells
     joined = "\n" + "\n".join(cells)
-    if _CONTROL.search(joined) is None and _FORMULA_AFTER_NEWLINE.search(joined) is None:
+    control = _CONTROL.search(joined) is not None
+    if not control and _FORMULA_AFTER_NEWLINE.search(joined) is None:
         return cells
-    if _CONTROL.search(joined):
+    if control:
         cells = [_CONTROL.sub(REPLACEMENT, cell) for cell in cells]
     return ["'" + cell if cell.startswith(_FORMULA_START) else cell for cell in cells]
 

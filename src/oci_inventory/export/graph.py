@@ -18,7 +18,7 @@ keep them exactly (even in attribute values, which XML would otherwise normalize
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -38,7 +38,6 @@ _PLAIN = re.compile("[^&<>\"'\t\n\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-
 _BUFFER = 1 << 20
 #: Edge targets :class:`GraphmlWriter` remembers as records (or typed external nodes): compartments, subnets, ...
 _SETTLED_TARGETS = 1 << 16
-_RELATION = '<data key="relation">'
 
 _HEADER = """<?xml version="1.0" encoding="UTF-8"?>
 <graphml xmlns="http://graphml.graphdrawing.org/xmlns" \
@@ -90,19 +89,21 @@ def node_element(ocid: str, attributes: Mapping[str, Any], *, external: bool) ->
         for name, value in zip(NODE_ATTRIBUTES, map(attributes.get, NODE_ATTRIBUTES), strict=True)
         if value is not None
     ]
-    if _PLAIN.fullmatch("".join([ocid, *(text for _, text in texts)])):
-        data = "".join([_OPEN[name] + text + "</data>" for name, text in texts])
-        return f'    <node id="{ocid}">{data}{_FLAG[external]}</node>\n'
-    data = "".join([_data(name, text) for name, text in texts])
-    return f'    <node id="{xml_text(ocid)}">{data}{_FLAG[external]}</node>\n'
+    escape = str if _PLAIN.fullmatch("".join([ocid, *(text for _, text in texts)])) else xml_text
+    data = "".join([_OPEN[name] + escape(text) + "</data>" for name, text in texts])
+    return f'    <node id="{escape(ocid)}">{data}{_FLAG[external]}</node>\n'
 
 
 def edge_element(edge: Mapping[str, Any]) -> str:
     return _edge_text(edge["sourceOcid"], edge["targetOcid"], edge["relation"])
 
 
-def _edge_text(source: Any, target: Any, relation: Any) -> str:
-    return f'    <edge source="{xml_text(source)}" target="{xml_text(target)}">{_data("relation", relation)}</edge>\n'
+def _edge_text(source: Any, target: Any, relation: Any, escape: Callable[[Any], str] = xml_text) -> str:
+    """The ``<edge>``; ``escape=str`` for ends and a relation known to need no escaping."""
+    return (
+        f'    <edge source="{escape(source)}" target="{escape(target)}">'
+        f'<data key="relation">{escape(relation)}</data></edge>\n'
+    )
 
 
 def _edges(relationships: Path | None) -> Iterator[dict[str, Any]]:
@@ -169,10 +170,8 @@ class GraphmlWriter:
             self.edge(orjson.loads(line))
             return
         source, relation, target = parts
-        if _PLAIN.fullmatch(source + relation + target):  # nothing to escape in any of the three (one match)
-            self._out.write(f'    <edge source="{source}" target="{target}">{_RELATION}{relation}</data></edge>\n')
-        else:
-            self._out.write(_edge_text(source, target, relation))
+        plain = _PLAIN.fullmatch(source + relation + target)  # nothing to escape in any of the three (one match)
+        self._out.write(_edge_text(source, target, relation, str if plain else xml_text))
         self._edges += 1
 
     def _is_settled(self, ocid: str) -> bool:
