@@ -3,7 +3,8 @@
 For each size the emulator (its own process) holds a tenancy of that many resources over ``--regions``; the
 benchmark first pages every region's Search to the end with bare SDK clients, one thread per region, records
 dropped (the floor the emulator and the API set: ``ideal_s``), then runs ``oci-inv run --no-enrich --parquet``
-(JSONL, CSV, Parquet, relationships, GraphML, summary) in a child process and reads its wall time, CPU time
+(JSONL, CSV, Parquet, relationships, summary, reports; with ``--no-graph``, the outputs issue 8's target names,
+and without it, GraphML too: ``--graph off,on`` runs both) in a child process and reads its wall time, CPU time
 (user + system, its CSV and Parquet processes included) and peak RSS from ``os.wait4``. Prints one JSON line per
 size with records/s, the ratios to the targets (30,000 records/s, 300 MB) and to the ideal, the run's own timing
 breakdown, and the load average.
@@ -27,12 +28,13 @@ spent meanwhile (Linux ``/proc``), and ``cpu_bound_s`` the run's and the emulato
 the least wall time any schedule of this code could have on this machine, to read ``wall_s`` against.
 
 Variants: ``--intake-processes off,auto`` runs each size once per value (``oci-inv run --intake-processes V``),
-one after the other against the same emulator, one JSON line each (``intake_processes``), so they compare within
+and ``--graph off,on`` once with ``--no-graph`` and once without (every pair of the two lists), one after the
+other against the same emulator, one JSON line each (``intake_processes``, ``graph``), so they compare within
 one run; ``cpu_s_intake_children`` and ``peak_rss_intake_child_mb`` are what the run's intake processes reported of
 themselves in ``run.log`` (their CPU is also in ``cpu_s`` and ``cpu_s_main``: the run waits for them).
 
     .venv/bin/python benchmarks/records_scale.py [--sizes 100000,300000,1000000] [--regions r1,r2,...]
-        [--intake-processes auto[,off,...]]
+        [--intake-processes auto[,off,...]] [--graph off,on]
 """
 
 from __future__ import annotations
@@ -85,12 +87,13 @@ main(sys.argv[1:])
 """
 
 
-def measured_run(template: str, config_file: Path, outdir: Path, intake: str) -> dict[str, Any]:
+def measured_run(template: str, config_file: Path, outdir: Path, variant: tuple[str, bool]) -> dict[str, Any]:
+    intake, graph = variant
     peaks_file = outdir.parent / "peaks.txt"
     env = {**os.environ, "OCI_METADATA_BASE_URL": "http://127.0.0.1:9/opc/v2", "RECORDS_SCALE_PEAKS": str(peaks_file)}
     cmd = [sys.executable, "-c", _RUN_WITH_PEAKS, "run", "--config-file", str(config_file), "--endpoint-template",
            template, "--outdir", str(outdir), "--quiet", "--no-enrich", "--parquet",
-           "--intake-processes", intake]  # fmt: skip
+           "--intake-processes", intake, *([] if graph else ["--no-graph"])]  # fmt: skip
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -149,15 +152,16 @@ def cpu_seconds(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def one_size(size: int, regions: str, work: Path, variants: list[str]) -> list[dict[str, Any]]:
-    """One line per ``--intake-processes`` variant, each run after the other against the same emulator."""
+def one_size(size: int, regions: str, work: Path, variants: list[tuple[str, bool]]) -> list[dict[str, Any]]:
+    """One line per variant (``--intake-processes`` value, graph or not), each run after the other against the same
+    emulator."""
     proc, template = start_emulator(size, work / "emu", regions)
     config_file = work / "emu" / "config"
     try:
         ideal = ideal_search(template, config_file, regions.split(","))
         return [
-            figures(size, regions, ideal, intake, measure(proc.pid, template, config_file, work / f"out-{n}", intake))
-            for n, intake in enumerate(variants)
+            figures(size, regions, ideal, variant, measure(proc.pid, template, config_file, work / f"out-{n}", variant))
+            for n, variant in enumerate(variants)
         ]
     finally:
         proc.terminate()
@@ -168,11 +172,11 @@ def one_size(size: int, regions: str, work: Path, variants: list[str]) -> list[d
             proc.wait()
 
 
-def measure(emulator: int, template: str, config_file: Path, outdir: Path, intake: str) -> dict[str, Any]:
+def measure(emulator: int, template: str, config_file: Path, outdir: Path, variant: tuple[str, bool]) -> dict[str, Any]:
     """One measured run, with the load average before and after it and the emulator's CPU meanwhile."""
     load_before = os.getloadavg()[0]
     emulator_before = cpu_seconds(emulator)
-    run = measured_run(template, config_file, outdir, intake)
+    run = measured_run(template, config_file, outdir, variant)
     emulator_after = cpu_seconds(emulator)
     run["cpu_s_emulator"] = None
     if emulator_before is not None and emulator_after is not None:
@@ -181,7 +185,9 @@ def measure(emulator: int, template: str, config_file: Path, outdir: Path, intak
     return run
 
 
-def figures(size: int, regions: str, ideal: tuple[float, int], intake: str, run: dict[str, Any]) -> dict[str, Any]:
+def figures(
+    size: int, regions: str, ideal: tuple[float, int], variant: tuple[str, bool], run: dict[str, Any]
+) -> dict[str, Any]:
     ideal_s, results = ideal
     rate = run["records"] / run["wall_s"]
     emulator_cpu = run["cpu_s_emulator"]
@@ -189,7 +195,8 @@ def figures(size: int, regions: str, ideal: tuple[float, int], intake: str, run:
     return {
         "size": size,
         "regions": len(regions.split(",")),
-        "intake_processes": intake,
+        "intake_processes": variant[0],
+        "graph": variant[1],
         **run,
         "records_per_s": round(rate),
         "records_per_cpu_s": round(run["records"] / run["cpu_s"]),
@@ -209,10 +216,15 @@ def main() -> None:
     parser.add_argument("--sizes", default="100000,300000,1000000")
     parser.add_argument("--regions", default=DEFAULT_REGIONS)
     parser.add_argument("--intake-processes", default="auto", help="variants run one after the other: off,auto")
+    parser.add_argument(
+        "--graph", default="off,on", help="off: --no-graph (JSONL, CSV, Parquet: the target's outputs); on: GraphML too"
+    )
     args = parser.parse_args()
+    graphs = [{"off": False, "on": True}[g] for g in args.graph.split(",")]
+    variants = [(intake, graph) for intake in args.intake_processes.split(",") for graph in graphs]
     for size in (int(s) for s in args.sizes.split(",")):
         with tempfile.TemporaryDirectory(prefix="oci-inv-bench-") as tmp:
-            for line in one_size(size, args.regions, Path(tmp), args.intake_processes.split(",")):
+            for line in one_size(size, args.regions, Path(tmp), variants):
                 print(json.dumps(line), flush=True)
 
 

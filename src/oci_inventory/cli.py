@@ -206,6 +206,12 @@ def list_compartments(fmt: str, include_deleted: bool, **flags: Any) -> int:
     help=_env_help("no_enrich", "Discovery only: no enrichment calls; every record as Search returned it."),
 )
 @click.option(
+    "--no-graph",
+    is_flag=True,
+    default=None,
+    help=_env_help("no_graph", "Do not write graph.graphml; relationships.jsonl still holds every edge."),
+)
+@click.option(
     "--csv-raw",
     is_flag=True,
     default=None,

@@ -194,6 +194,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("include_terminated", _parse_bool, False, "keep TERMINATED and DELETED resources"),
     Setting("parquet", _parse_bool, False, "also write inventory.parquet"),
     Setting("no_enrich", _parse_bool, False, "discovery only: no enrichment calls (every record NOT_IMPLEMENTED)"),
+    Setting("no_graph", _parse_bool, False, "do not write graph.graphml (relationships.jsonl keeps every edge)"),
     Setting("csv_raw", _parse_bool, False, "CSV cells exactly as in OCI: no ' prefix, no control-char replacement"),
     Setting("prev", _parse_str, None, "previous run (directory, inventory.jsonl or 'latest') to diff against"),
     Setting("allow_scope_change", _parse_bool, False, "diff runs whose query or compartment scope differ"),

@@ -120,6 +120,7 @@ class RunOptions:
     checked: bool = field(default=False, repr=False)  # set by preflight()
     prev_run: RunInfo | None = field(default=None, repr=False)  # set by preflight()
     no_enrich: bool = False  # discovery only: every record as the DefaultEnricher makes it
+    graph: bool = True  # False (--no-graph): no graph.graphml
 
 
 @dataclass
@@ -185,7 +186,7 @@ class _Run:
         self.queries = search_queries(options.query, scope)
         self.enrich_started: float | None = None  # monotonic time of the first record queued for an API enricher
         self.enrich_finished: float | None = None  # ... and of the end of the enrichment pool
-        self.graph = GraphCounts(0, 0, 0)
+        self.graph: GraphCounts | None = GraphCounts(0, 0, 0) if options.graph else None
         self.scan: InventoryScan | None = None  # the report's figures of inventory.jsonl, when the export made them
         self.latency = LatencyRecorder()  # enrichment latency per resource type (API enrichers only)
         self.export_s = 0.0  # wall time of writing the inventory and what derives from it (diff included)
@@ -393,8 +394,8 @@ class _Run:
                 if self.cancel.is_set():
                     break
                 # Nodes are prepared while the intake has time, and only for a run the export will not hand to
-                # its processes (FOLLOW_MIN_RECORDS), which make every node from inventory.jsonl.
-                prepare = spill.backlog == 0 and len(self.records) < FOLLOW_MIN_RECORDS
+                # its processes (FOLLOW_MIN_RECORDS), which make every node from inventory.jsonl; never without a graph.
+                prepare = self.options.graph and spill.backlog == 0 and len(self.records) < FOLLOW_MIN_RECORDS
                 self.take(page, spill.consumer_waiting, prepare=prepare)
         except Stopped:
             pass  # the run is being stopped: the pool refused the record
@@ -503,7 +504,8 @@ class _Run:
             compartment_path=self.tree.path_of(compartment_id),
         )
         ocid = record["ocid"]
-        self.records.add(ocid, prepared_line(record, dumps_record(record)))
+        line = dumps_record(record)
+        self.records.add(ocid, prepared_line(record, line) if self.options.graph else line)
         self.counter.add(record)
         entries = [edge_entry(ocid, record["resourceType"], rel) for rel in record["relationships"]]
         if entries:
@@ -628,7 +630,7 @@ def _write_inventory(rundir: RunDirectory, run: _Run, plan: _Plan) -> list[str]:
     paths = InventoryPaths(
         jsonl=rundir.file(INVENTORY_JSONL),
         csv=rundir.file(INVENTORY_CSV),
-        graphml=rundir.file(GRAPH_GRAPHML),
+        graphml=rundir.file(GRAPH_GRAPHML) if options.graph else None,
         relationships=rundir.file(RELATIONSHIPS_JSONL),
         parquet=rundir.file(INVENTORY_PARQUET) if options.parquet else None,
     )
@@ -645,7 +647,7 @@ def _write_inventory(rundir: RunDirectory, run: _Run, plan: _Plan) -> list[str]:
     run.intake_processes.remove_files()  # the runs the sorters adopted from intake processes
     run.graph = written.graph
     run.scan = written.scan
-    files = [INVENTORY_JSONL, INVENTORY_CSV, RUN_SUMMARY, GRAPH_GRAPHML]
+    files = [INVENTORY_JSONL, INVENTORY_CSV, RUN_SUMMARY] + ([GRAPH_GRAPHML] if options.graph else [])
     if options.parquet:
         files.append(INVENTORY_PARQUET)
     if written.relationships:
@@ -697,7 +699,7 @@ def _summary(
         "enrichment_latency_by_type": run.latency.as_dict(),
         "export_s": round(run.export_s, 3),
     }
-    data["graph"] = run.graph.as_dict()
+    data["graph"] = run.graph.as_dict() if run.graph is not None else None  # None: --no-graph
     return data
 
 

@@ -26,6 +26,7 @@ RUN_FLAGS = (
     "include_terminated",
     "parquet",
     "no_enrich",
+    "no_graph",
     "csv_raw",
     "prev",
     "allow_scope_change",
@@ -61,6 +62,7 @@ def options_from_settings(settings: Any) -> RunOptions:
         include_terminated=settings.include_terminated,
         parquet=settings.parquet or bool(settings.dataset),  # --dataset adds the run's inventory.parquet
         no_enrich=settings.no_enrich,
+        graph=not settings.no_graph,
         csv_raw=settings.csv_raw,
         prev=Path(settings.prev).expanduser() if settings.prev and settings.prev != PREV_LATEST else None,
         prev_latest=settings.prev == PREV_LATEST,

@@ -120,3 +120,23 @@ def test_hostile_names_are_escaped_in_graphml_mermaid_and_dot(cli, tenancy, tmp_
     line = next(x for x in dot.out.splitlines() if x.startswith("  n0 ["))
     assert 'evil\\"] --> x[\\"pwn</b>&amp;amp;\\\\n#quot;`\\\\x1b[31m' in line
     assert "\x1b" not in dot.out and len(dot.out.splitlines()) == dot.out.count("\n")
+
+
+def test_no_graph_writes_no_graphml_and_the_graph_command_still_answers(  # type: ignore[no-untyped-def]
+    cli, shared_tenancy, graph_run: Path, tmp_path: Path
+) -> None:
+    done = cli("run", *shared_tenancy.args, "--outdir", str(tmp_path), "--no-graph", "--quiet")
+    assert done.code == 0, done.err
+    directory = run_dir(done.out)
+    assert not (directory / "graph.graphml").exists()
+    assert not [p.name for p in directory.iterdir() if p.name.startswith(".")]  # no tail left behind
+    figures = summary(directory)
+    assert figures["graph"] is None and "graph.graphml" not in figures["files"]
+    assert figures["flags"]["no_graph"] is True and summary(graph_run)["flags"]["no_graph"] is False
+    assert (directory / "relationships.jsonl").read_bytes() == (graph_run / "relationships.jsonl").read_bytes()
+    assert (directory / "report.md").exists() and (directory / "report.html").exists()
+    around = _edges(directory)[0]["sourceOcid"]
+    shown = cli("graph", "--inventory", str(directory), "--around", around, "--depth", "1", "--format", "dot")
+    assert shown.code == 0, shown.err
+    assert shown.out == cli("graph", "--inventory", str(graph_run), "--around", around, "--depth", "1",
+                            "--format", "dot").out  # fmt: skip

@@ -369,3 +369,37 @@ def test_the_export_process_writes_the_csv_and_figures_the_main_process_would(tm
     assert scan.sensitive.namespaces == {"ns0", "ns1", "ns2", "ns3"} and len(scan.sensitive.secret_values) == 100
     summary = {"total_discovered": 400, "tenancy_name": "t"}
     assert build_digest(tmp_path / "True", summary, scan=scan) == build_digest(tmp_path / "True", summary)
+
+
+@pytest.mark.parametrize("follow", [False, True])
+def test_without_a_graph_the_other_files_are_the_same_and_the_csv_process_makes_the_figures(
+    tmp_path: Path, follow: bool
+) -> None:
+    """``--no-graph``: no graph.graphml (nor its tail), the same JSONL, CSV, relationships and Parquet as a run
+    with a graph, and, handed to export processes, the CSV one makes the report's figures (only two processes)."""
+    from oci_inventory.report.digest import scan_inventory
+
+    records = [_record(i, freeformTags={"api_key": f"k{i}" * 13 + "9"} if i % 4 == 0 else {}) for i in range(300)]
+    written = {}
+    for graph in (True, False):
+        directory = tmp_path / str(graph)
+        directory.mkdir()
+        paths = _paths(directory, directory / "inventory.parquet")
+        if not graph:
+            paths = dataclasses.replace(paths, graphml=None)
+        written[graph] = write_inventory(paths, _keyed(records), _edges(records), follow=follow)
+    for name in ("inventory.csv", "inventory.jsonl", "relationships.jsonl"):
+        assert (tmp_path / "True" / name).read_bytes() == (tmp_path / "False" / name).read_bytes(), name
+    with_graph, without = (pq.read_table(tmp_path / str(g) / "inventory.parquet") for g in (True, False))
+    assert without.equals(with_graph) and without.num_rows == 300
+    assert sorted(p.name for p in (tmp_path / "False").iterdir()) == [
+        "inventory.csv", "inventory.jsonl", "inventory.parquet", "relationships.jsonl"
+    ]  # fmt: skip
+    assert written[False].graph is None and written[True].graph is not None
+    assert (written[False].records, written[False].relationships) == (300, written[True].relationships)
+    if follow:
+        scan = written[False].scan
+        assert scan is not None and scan.as_json() == scan_inventory(tmp_path / "False").as_json()
+        assert len(scan.sensitive.secret_values) == 75
+    else:
+        assert written[False].scan is None  # the report reads inventory.jsonl

@@ -128,9 +128,16 @@ def test_run_settings_keep_other_settings_and_name_the_wizard_as_source() -> Non
 
 def test_toggles_offered_are_those_this_oci_inv_has() -> None:
     offered = available_toggles(genai_configured=False)
-    assert {"include_terminated", "parquet", "no_enrich"} <= set(offered)
+    assert {"include_terminated", "parquet", "no_enrich", "no_graph"} <= set(offered)
     assert "genai_summary" not in offered
     assert ("genai_summary" in available_toggles(genai_configured=True)) == ("genai_summary" in SETTINGS_BY_NAME)
+
+
+def test_the_no_graph_toggle_is_a_run_flag() -> None:
+    plan = replace(_defaults(), toggles=frozenset({"no_graph"}))
+    assert "--no-graph" in command_lines(plan)[0].split()
+    assert settings_values(plan)["no_graph"] is True
+    assert "no_graph" not in settings_values(_defaults())  # the default (a graph) is not saved
 
 
 def test_a_diff_plan_and_checks() -> None:

@@ -21,8 +21,10 @@ from __future__ import annotations
 import logging
 import shutil
 from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 import orjson
 
@@ -46,7 +48,7 @@ FOLLOW_MIN_RECORDS = 20_000
 class InventoryPaths:
     jsonl: Path
     csv: Path
-    graphml: Path
+    graphml: Path | None  # None: no graph.graphml (--no-graph)
     relationships: Path
     parquet: Path | None = None  # None: no --parquet
 
@@ -55,7 +57,7 @@ class InventoryPaths:
 class Written:
     records: int
     relationships: int
-    graph: GraphCounts
+    graph: GraphCounts | None  # None: no graph.graphml
     scan: InventoryScan | None  # the report's figures, when the export process made them
 
 
@@ -76,6 +78,25 @@ def _split(entry: bytes) -> tuple[bytes, str] | None:
 
 
 _Entry = tuple[bytes, str, "tuple[bytes, str] | None"]  # JSONL line, OCID (the sorter's key), _split's parts
+
+
+class _NoGraph:
+    """What the export feeds the graph with, when there is no ``graph.graphml``: nothing is kept or written."""
+
+    def record(self, ocid: str) -> None:
+        pass
+
+    def node(self, record: Record) -> None:
+        pass
+
+    def node_text(self, ocid: str, text: str) -> None:
+        pass
+
+    def edge_line(self, key: str, line: bytes) -> None:
+        pass
+
+    def close(self) -> None:
+        return None
 
 
 def _jsonl_of(items: Iterable[tuple[str, bytes]]) -> Iterator[_Entry]:
@@ -131,21 +152,25 @@ def write_inventory(
     ``inventory.parquet`` always by one (:mod:`~.follower`).
 
     ``relationships.jsonl`` is written even when empty; the caller decides whether to keep it. ``expected``: how
-    many records are coming, when known (the graph's record set is sized for them at once)."""
+    many records are coming, when known (the graph's record set is sized for them at once). Without
+    ``paths.graphml`` (``--no-graph``) nothing of the graph is made, and the CSV process makes the report's figures.
+    """
     children: list[Follower] = []
     csv = None
     count = edges = 0
-    tail = paths.graphml.with_name(f".{paths.graphml.name}.tail")  # with follow: the edges, until appended
+    graphml = paths.graphml
+    tail = graphml.with_name(f".{graphml.name}.tail") if graphml is not None else None  # with follow: the edges
     try:
         if follow:
-            children.append(Follower(Derived(paths.jsonl, csv=paths.csv, csv_raw=csv_raw)))
-            children.append(Follower(Derived(paths.jsonl, graphml=paths.graphml, scan=True)))
+            children.append(Follower(Derived(paths.jsonl, csv=paths.csv, csv_raw=csv_raw, scan=graphml is None)))
+            if graphml is not None:
+                children.append(Follower(Derived(paths.jsonl, graphml=graphml, scan=True)))
         else:
             csv = CsvWriter(paths.csv, raw=csv_raw)
         if paths.parquet is not None:
             children.append(Follower(Derived(paths.jsonl, parquet=paths.parquet)))
-        with open_graphml(tail if follow else paths.graphml) as graph_file:
-            graph = GraphmlWriter(graph_file, head=not follow, records=expected)
+        with _graph_file(graphml, tail, follow) as graph_file:
+            graph = _NoGraph() if graph_file is None else GraphmlWriter(graph_file, head=not follow, records=expected)
             for line, ocid, parts in _written(_jsonl_of(records), paths.jsonl, children):
                 count += 1
                 if csv is None:  # the export process writes the node
@@ -162,15 +187,24 @@ def write_inventory(
                 edges += 1
             counts = graph.close()
         scans = [_wait(child, count) for child in children]
-        if follow:
-            _append(tail, paths.graphml)
+        if follow and graphml is not None and tail is not None:
+            _append(tail, graphml)
     finally:
         if csv is not None:
             csv.close()
         for child in children:
             child.close()
-        tail.unlink(missing_ok=True)
+        if tail is not None:
+            tail.unlink(missing_ok=True)
     return Written(count, edges, counts, next((scan for scan in scans if scan is not None), None))
+
+
+def _graph_file(graphml: Path | None, tail: Path | None, follow: bool) -> AbstractContextManager[TextIO | None]:
+    """Where this pass writes the graph: the tail with ``follow`` (the export process writes the head and the
+    nodes), else ``graph.graphml`` itself; nowhere without a graph."""
+    if graphml is None or tail is None:
+        return nullcontext()
+    return open_graphml(tail if follow else graphml)
 
 
 def _append(tail: Path, graphml: Path) -> None:

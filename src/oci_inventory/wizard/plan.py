@@ -26,7 +26,7 @@ TOGGLES = {
     "include_terminated": "Keep TERMINATED and DELETED resources",
     "parquet": "Also write inventory.parquet (needs pyarrow)",
     "no_enrich": "Discovery only: no enrichment calls",
-    "graph": "Write graph.graphml",
+    "no_graph": "Skip graph.graphml (relationships.jsonl keeps every edge)",
     "genai_summary": "GenAI executive summary (GenAI configuration found)",
 }
 #: Settings a plan decides; every other setting (timeouts, retries, log level ...) stays as it was resolved.
