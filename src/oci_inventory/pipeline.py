@@ -209,21 +209,23 @@ class _Run:
         wanted = self.options.enrich_processes
         return auto_processes() if wanted is None else wanted
 
-    def _child_start(self, **fields: Any) -> bytes:
-        """The first frame to an enrichment or intake process: ``fields``, the tree, the log level, ``--debug``."""
+    def _child_start(self, *, wire: bool, **fields: Any) -> bytes:
+        """The first frame to an enrichment or intake process: ``fields``, the tree (``wire``: with the compartments'
+        wire objects, which only enrichment reads), the log level, ``--debug``."""
         level = logging.getLogger().getEffectiveLevel()
-        return orjson.dumps({**fields, "tree": tree_as_json(self.tree), "log_level": level, "debug": debug_enabled()})
+        tree = tree_as_json(self.tree, wire=wire)
+        return orjson.dumps({**fields, "tree": tree, "log_level": level, "debug": debug_enabled()})
 
     def _process_start(self, threads: int) -> bytes:
         """The first frame to an enrichment process: how to sign in and its threads."""
         recipe = self.factory.recipe
         assert recipe is not None
-        return self._child_start(recipe=recipe.as_json(), threads=threads)
+        return self._child_start(wire=True, recipe=recipe.as_json(), threads=threads)
 
     def _intake_start(self, directory: Path) -> bytes:
         """The first frame to an intake process: where to write its runs, the sorters' budgets."""
         return self._child_start(
-            directory=str(directory), records_budget=RECORDS_SORT_MEMORY, edges_budget=EDGES_SORT_MEMORY
+            wire=False, directory=str(directory), records_budget=RECORDS_SORT_MEMORY, edges_budget=EDGES_SORT_MEMORY
         )
 
     def _acked(self, ack: Ack) -> None:

@@ -123,3 +123,26 @@ def test_a_tree_sent_to_another_process_is_the_same_tree(tree) -> None:  # type:
     assert again == tree  # tenancy and compartments, paths included
     assert again.wire == tree.wire
     assert [again.path_of(c.id) for c in tree.compartments] == [tree.path_of(c.id) for c in tree.compartments]
+
+
+def test_wire_objects_are_kept_as_listed_and_sent_only_when_asked(tree) -> None:  # type: ignore[no-untyped-def]
+    import orjson
+
+    from oci_inventory.oci.compartments import tree_as_json, tree_from_json
+
+    listed = {
+        c.id: {"id": c.id, "name": c.name, "compartmentId": c.parent_id, "lifecycleState": c.lifecycle_state,
+               "freeformTags": {"k": "v\u2028\x00 ü"}, "definedTags": {}, "isAccessible": None, "n": 1.5}
+        for c in tree.compartments
+    }  # fmt: skip
+    wired = build_tree(T, ITEMS, {cid: orjson.dumps(c) for cid, c in listed.items()})
+    some = tree.compartments[0].id
+    first = wired.wire_of(some)
+    assert first == listed[some] and isinstance(wired.wire[some], bytes)
+    assert first is not None
+    first["name"] = "changed"  # a copy each time: the tree keeps what was listed
+    assert wired.wire_of(some) == listed[some] and wired.wire_of(T) is None
+    sent = tree_from_json(orjson.loads(orjson.dumps(tree_as_json(wired))))
+    assert {cid: sent.wire_of(cid) for cid in listed} == listed
+    bare = tree_from_json(orjson.loads(orjson.dumps(tree_as_json(wired, wire=False))))
+    assert bare == wired and not bare.wire and bare.wire_of(some) is None  # paths only (an intake process)

@@ -2,7 +2,9 @@
 call paged to the end: paths, ``--compartment`` resolution (OCID, path or name) and subtree scoping.
 
 The listing is read as raw wire JSON and each compartment's wire object is kept (:meth:`CompartmentTree.wire_of`):
-the Compartment enricher takes its details from there, with no API call per compartment.
+the Compartment enricher takes its details from there, with no API call per compartment. It is kept as its
+compact JSON (orjson bytes), decoded when asked for: a tenancy of 25,000 compartments held 34 MB of decoded
+dicts for the whole run, in every process given the tree, against about 15 MB of bytes.
 
 A path is the ``/``-joined names from the root: ``/prod/network`` for a compartment, ``/`` for the tenancy (the
 root) itself. DELETED compartments are part of the tree, so their descendants keep their paths. A compartment
@@ -16,8 +18,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from oci_inventory.oci.clients import ClientFactory
 from oci_inventory.util.errors import ConfigError
+from oci_inventory.util.memory import compact
 from oci_inventory.util.pagination import list_all
 from oci_inventory.util.text import visible
 
@@ -53,8 +58,9 @@ class CompartmentTree:
 
     tenancy_id: str
     compartments: tuple[CompartmentInfo, ...]
-    #: compartment OCID -> the compartment exactly as listed (camelCase wire JSON); empty when built from tuples
-    wire: Mapping[str, Mapping[str, Any]] = field(default_factory=dict, repr=False, compare=False)
+    #: compartment OCID -> the compartment exactly as listed (camelCase wire JSON, as compact orjson bytes); empty
+    #: when built from tuples or sent to a process that does not enrich
+    wire: Mapping[str, bytes] = field(default_factory=dict, repr=False, compare=False)
     _paths: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -65,21 +71,28 @@ class CompartmentTree:
         """The path of a compartment (``/`` for the tenancy), or ``None`` when it is not in the tree."""
         return self._paths.get(compartment_id or "")
 
-    def wire_of(self, compartment_id: str) -> Mapping[str, Any] | None:
-        """The compartment as ``list_compartments`` returned it (wire JSON), or ``None`` when it was not listed."""
-        return self.wire.get(compartment_id)
+    def wire_of(self, compartment_id: str) -> dict[str, Any] | None:
+        """The compartment as ``list_compartments`` returned it (wire JSON, a new dict each time), or ``None`` when
+        it was not listed."""
+        raw = self.wire.get(compartment_id)
+        return orjson.loads(raw) if raw is not None else None
 
 
-def tree_as_json(tree: CompartmentTree) -> dict[str, Any]:
-    """The tree as JSON, to be rebuilt in another process by :func:`tree_from_json` (an enrichment process)."""
+def tree_as_json(tree: CompartmentTree, *, wire: bool = True) -> dict[str, Any]:
+    """The tree as JSON for ``orjson.dumps`` (the wire objects are inserted as they are kept, ``orjson.Fragment``),
+    to be rebuilt in another process by :func:`tree_from_json`. ``wire=False``: without the wire objects, for a
+    process that only needs paths (an intake process)."""
     items = [(c.id, c.name, c.parent_id, c.lifecycle_state) for c in tree.compartments]
-    return {"tenancy_id": tree.tenancy_id, "items": items, "wire": dict(tree.wire)}
+    objects = {cid: orjson.Fragment(raw) for cid, raw in tree.wire.items()} if wire else {}
+    return {"tenancy_id": tree.tenancy_id, "items": items, "wire": objects}
 
 
 def tree_from_json(data: Mapping[str, Any]) -> CompartmentTree:
     """The tree :func:`tree_as_json` wrote (paths computed again, the same way)."""
     items = [(str(c[0]), str(c[1]), str(c[2]), str(c[3])) for c in data["items"]]
-    return build_tree(str(data["tenancy_id"]), items, data["wire"])
+    return build_tree(
+        str(data["tenancy_id"]), items, {cid: compact(orjson.dumps(c)) for cid, c in data["wire"].items()}
+    )
 
 
 def _child_path(parent_path: str, name: str) -> str:
@@ -89,10 +102,10 @@ def _child_path(parent_path: str, name: str) -> str:
 def build_tree(
     tenancy_id: str,
     items: Iterable[tuple[str, str, str, str]],
-    wire: Mapping[str, Mapping[str, Any]] | None = None,
+    wire: Mapping[str, bytes] | None = None,
 ) -> CompartmentTree:
-    """The tree from ``(id, name, parent id, lifecycle state)`` tuples (and the wire objects by OCID, when listed);
-    the root is ``tenancy_id``."""
+    """The tree from ``(id, name, parent id, lifecycle state)`` tuples (and the wire objects by OCID as JSON bytes,
+    when listed); the root is ``tenancy_id``."""
     raw = {cid: (name, parent, state) for cid, name, parent, state in items if cid != tenancy_id}
     paths: dict[str, str | None] = {tenancy_id: ROOT_PATH}
 
@@ -131,7 +144,7 @@ def fetch_compartments(factory: ClientFactory, tenancy_id: str) -> CompartmentTr
         limit=1000,
     )
     listed = [c for c in items if isinstance(c, dict) and isinstance(c.get("id"), str)]
-    return build_tree(tenancy_id, map(_fields, listed), {c["id"]: c for c in listed})
+    return build_tree(tenancy_id, map(_fields, listed), {c["id"]: compact(orjson.dumps(c)) for c in listed})
 
 
 def fetch_tree_for_run(factory: ClientFactory, tenancy_id: str, *, required: bool) -> CompartmentTree | None:
