@@ -28,13 +28,12 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
 from pathlib import Path
 from typing import Any
 
-from common import bare_client, start_emulator
+from common import bare_client, discovery_only, discovery_regions, start_emulator
 
 REGION_NAMES = (
     *("us-ashburn-1", "us-phoenix-1", "eu-frankfurt-1", "uk-london-1", "ap-tokyo-1", "ap-sydney-1"),
@@ -153,39 +152,6 @@ def scenario_regions(work: Path, count: int, per_region: int, latency_s: float, 
         "discovery_only_speedup_auto_vs_sequential": round(seq_s / search_auto_s, 2),
         "targets": {"ratio_to_ideal": "<= 1.10", "speedup_vs_sequential": ">= 8"},
     }
-
-
-def discovery_only(template: str, config_file: Path, region: str, shards: int | None) -> tuple[float, int, int]:
-    """``RegionSearch`` of one region alone: (seconds, records, pages)."""
-    from oci_inventory.auth.providers import build_auth
-    from oci_inventory.oci.clients import ClientFactory
-    from oci_inventory.oci.discovery import RegionSearch
-
-    auth = build_auth("api_key", config_file=str(config_file), endpoint_template=template)
-    factory = ClientFactory(auth, endpoint_template=template)
-    search = RegionSearch(
-        factory,
-        region,
-        ["query all resources"],
-        shards=shards,
-        accept=lambda items, relisting, nbytes: None,
-        on_page=lambda items: None,
-        cancel=threading.Event(),
-    )
-    started = time.perf_counter()
-    records, pages = search.run()
-    return time.perf_counter() - started, records, pages
-
-
-def discovery_regions(template: str, config_file: Path, regions: list[str], shards: int | None) -> float:
-    """``RegionSearch`` of every region at once, one thread per region (as the run does), records dropped."""
-    threads = [threading.Thread(target=discovery_only, args=(template, config_file, r, shards)) for r in regions]
-    started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return time.perf_counter() - started
 
 
 def scenario_huge(work: Path, size: int, latency_s: float) -> dict[str, Any]:
