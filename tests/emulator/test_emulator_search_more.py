@@ -124,3 +124,31 @@ def test_type_selections_are_answered_as_a_scan_would(emu: Emulator, search: Any
 )
 def test_other_queries_are_scanned(query: str) -> None:
     assert type_selection(parse_query(query)) is None
+
+
+def test_summaries_are_serialized_once_per_model_version(fresh_emu: Emulator, make_client: Any, tmp_path: Any) -> None:
+    """Search sends each summary as a fragment made once per model version; a mutation (a new version, records
+    replaced) is answered with the new summaries, never the cached ones."""
+    import orjson
+
+    from oci_emulator.model.mutate import mutate
+    from oci_emulator.services.search.models import SearchBackend
+
+    backend = SearchBackend(lambda: fresh_emu.model)
+    records = fresh_emu.model.region_resources("us-ashburn-1")[:3]
+    first = backend.serialized("us-ashburn-1", records)
+    again = backend.serialized("us-ashburn-1", records)
+    assert all(a is b for a, b in zip(again, first, strict=True))  # made once
+    assert orjson.loads(orjson.dumps(first)) == records
+    config = oci.config.from_file(str(fresh_emu.write_oci_config(tmp_path)), "DEFAULT")
+    search = make_client(fresh_emu, oci.resource_search.ResourceSearchClient, "query", config, "us-ashburn-1")
+    details = oci.resource_search.models.StructuredSearchDetails(query="query all resources")
+    listed = {r.identifier for r in search.search_resources(details, limit=1000).data.items}  # cached now
+    changed = [ocid for ocid in mutate(fresh_emu.model, seed=7, add=0, remove=0, change=60).changed if ocid in listed]
+    after = {r.identifier: r for r in search.search_resources(details, limit=1000).data.items}
+    assert changed and all(after[ocid].display_name.endswith("(changed 7)") for ocid in changed)
+    edited = fresh_emu.model.region_resources("us-ashburn-1")[0]
+    edited["displayName"] = "edited in place"  # then touch(): any change with a new version is served
+    fresh_emu.model.touch()
+    served = {r.identifier: r for r in search.search_resources(details, limit=1000).data.items}
+    assert served[edited["identifier"]].display_name == "edited in place"

@@ -37,7 +37,8 @@ class SearchResponses:
         scope = f"SearchResources|{req.region}|{' '.join(text.split())}"
         page, token = self.paginator.page(found, req.query.get("limit"), req.query.get("page"), scope, DEFAULT_LIMIT)
         headers = {"opc-next-page": token} if token else None
-        return json_response({"items": list(page)}, headers=headers, items=len(page))
+        items = self.backend.serialized(req.region, page)
+        return json_response({"items": items}, headers=headers, items=len(page))
 
     def list_resource_types(self, req: Request) -> Response:
         types = self.backend.resource_types()
