@@ -169,7 +169,7 @@ def write_inventory(
             csv = CsvWriter(paths.csv, raw=csv_raw)
         if paths.parquet is not None:
             children.append(Follower(Derived(paths.jsonl, parquet=paths.parquet)))
-        with _graph_file(graphml, tail, follow) as graph_file:
+        with _graph_file(tail if follow else graphml) as graph_file:
             graph = _NoGraph() if graph_file is None else GraphmlWriter(graph_file, head=not follow, records=expected)
             for line, ocid, parts in _written(_jsonl_of(records), paths.jsonl, children):
                 count += 1
@@ -187,7 +187,7 @@ def write_inventory(
                 edges += 1
             counts = graph.close()
         scans = [_wait(child, count) for child in children]
-        if follow and graphml is not None and tail is not None:
+        if follow and tail is not None and graphml is not None:  # both set or both None
             _append(tail, graphml)
     finally:
         if csv is not None:
@@ -199,12 +199,10 @@ def write_inventory(
     return Written(count, edges, counts, next((scan for scan in scans if scan is not None), None))
 
 
-def _graph_file(graphml: Path | None, tail: Path | None, follow: bool) -> AbstractContextManager[TextIO | None]:
-    """Where this pass writes the graph: the tail with ``follow`` (the export process writes the head and the
-    nodes), else ``graph.graphml`` itself; nowhere without a graph."""
-    if graphml is None or tail is None:
-        return nullcontext()
-    return open_graphml(tail if follow else graphml)
+def _graph_file(path: Path | None) -> AbstractContextManager[TextIO | None]:
+    """The file this pass writes the graph to (with ``follow``, the tail: the export process writes the head and
+    the nodes); nowhere without a graph."""
+    return nullcontext() if path is None else open_graphml(path)
 
 
 def _append(tail: Path, graphml: Path) -> None:
