@@ -16,7 +16,8 @@ from typing import Any, Protocol
 from oci_inventory.enrich.base import Enricher, EnrichStatus
 from oci_inventory.enrich.default import DefaultEnricher, SkippedEnricher
 from oci_inventory.enrich.relations import IN_COMPARTMENT
-from oci_inventory.export.inventory import prepared_line
+from oci_inventory.export.entry import edge_entry, record_entry
+from oci_inventory.export.inventory import prepared_node
 from oci_inventory.export.jsonl import dumps_record
 from oci_inventory.export.sorter import ExternalSorter
 from oci_inventory.normalize.transform import summary_record
@@ -40,13 +41,6 @@ class Counts(Protocol):
     def add_counts(self, counts: Mapping[tuple[str, str], int]) -> None: ...
 
 
-def edge_entry(ocid: str, resource_type: str, relation: Mapping[str, Any]) -> tuple[str, bytes]:
-    """One relationship of a record as the relationship sorter holds it: keyed by source, relation and target,
-    the line its ``relationships.jsonl`` line."""
-    edge = {"sourceOcid": ocid, "sourceType": resource_type, **relation}
-    return f"{ocid}\x00{relation['relation']}\x00{relation['targetOcid']}", dumps_record(edge)
-
-
 class InlineBatch:
     """Collects one page's summary-only records (:meth:`add`), then :meth:`flush` hands them over.
 
@@ -61,9 +55,8 @@ class InlineBatch:
     ) -> None:
         self._collected_at = collected_at
         self._path_of = path_of
-        self._prepare = prepare  # GraphML node made now (prepared_line), or left to the export
+        self._prepare = prepare  # GraphML node made now (prepared_node), or left to the export
         self._records: list[tuple[str, bytes]] = []
-        self._edges: list[tuple[str, bytes]] = []
         self._counts: Counter[tuple[str, str]] = Counter()
 
     def add(self, item: Mapping[str, Any], region: str, enricher: Enricher) -> bool:
@@ -84,22 +77,21 @@ class InlineBatch:
             return False
         ocid: str = record["ocid"]
         rtype: str = record["resourceType"]
-        line = dumps_record(record)
-        self._records.append((ocid, prepared_line(record, line) if self._prepare else line))
+        edges = [edge_entry(ocid, rtype, relation) for relation in record["relationships"]]
+        node = prepared_node(record) if self._prepare else None
+        self._records.append((ocid, record_entry(dumps_record(record), edges, node)))
         self._counts[(rtype, status.value)] += 1
-        self._edges.extend(edge_entry(ocid, rtype, relation) for relation in record["relationships"])
         return True
 
-    def flush(self, records: ExternalSorter, relationships: ExternalSorter, counter: Counts) -> int:
-        """Hand the page's records, edges and counts over (then the batch is empty); returns how many records."""
+    def flush(self, records: ExternalSorter, counter: Counts) -> int:
+        """Hand the page's records (with their relationships) and counts over (then the batch is empty); returns
+        how many records."""
         count = len(self._records)
         if self._records:
             records.add_many(self._records)
-        if self._edges:
-            relationships.add_many(self._edges)
         if self._counts:
             counter.add_counts(self._counts)
-        self._records, self._edges, self._counts = [], [], Counter()
+        self._records, self._counts = [], Counter()
         return count
 
 

@@ -1,8 +1,8 @@
 """The records of Search pages that need no API call, built in processes of their own, so that a big run's record
 building is not bound to the main process's one core.
 
-Building a record from its Search summary (``intake.InlineBatch``: the record, its JSONL line, its edges, the
-sorters) is about half of the main process's CPU in a large run, all of it under the GIL with the Search chains
+Building a record from its Search summary (``intake.InlineBatch``: the record, its JSONL line, its relationships,
+the sorter) is about half of the main process's CPU in a large run, all of it under the GIL with the Search chains
 and the rest of the intake (docs/performance.md). So once a run has built :data:`START_AFTER` records inline, it
 starts ``--intake-processes`` children (``python -m oci_inventory.intake_processes``; ``auto``: see
 :func:`auto_processes`) and, from the moment one is ready, sends each page's summary-only results to one of them
@@ -11,11 +11,11 @@ terminated resources, which enricher; a child only builds. Until a child is read
 main process builds as before. A smaller run never starts one.
 
 What a child does: it rebuilds the compartment tree the main process listed (for ``compartmentPath``), builds
-each result with the same ``InlineBatch`` into sorters of its own that never spill by themselves, and whenever
-they hold a sorter's budget, writes them as sorted runs into a directory the main process made for it and
+each result with the same ``InlineBatch`` into a sorter of its own that never spills by itself, and whenever
+it holds the sorter's budget, writes them as sorted runs into a directory the main process made for it and
 *acknowledges* the pages those runs hold: their run files, how many lines, the counts by type and status, and
 the results whose shape ``summary_record`` does not take (the main process builds those itself, as it would
-have). The main process's sorters adopt the runs, so the merge at the export reads them with its own; the files
+have). The main process's sorter adopts the runs, so the merge at the export reads them with its own; the files
 are byte for byte the ones the main process builds alone (only ``collectedAt`` is the page's, as always).
 
 - **Nothing lost**: the main process keeps each page it sent until it is acknowledged; a child that fails or
@@ -90,8 +90,6 @@ class Ack:
 
     records: list[Path]
     record_count: int
-    edges: list[Path]
-    edge_count: int
     counts: dict[tuple[str, str], int]  # (resourceType, enrichStatus) -> records
     rest: list[tuple[str, Entry]]  # (collectedAt, entry) of results it did not build
 
@@ -166,8 +164,6 @@ def _ack(message: Mapping[str, Any]) -> Ack:
     return Ack(
         records=[Path(p) for p in message["records"]],
         record_count=int(message["record_count"]),
-        edges=[Path(p) for p in message["edges"]],
-        edge_count=int(message["edge_count"]),
         counts={(str(t), str(s)): int(n) for t, s, n in message["counts"]},
         rest=[(str(at), entry) for at, entry in message["rest"]],
     )
@@ -288,7 +284,7 @@ class _Tally:
 
 
 class _Builder:
-    """The child's state: its sorters, the pages and counts since the last acknowledgement."""
+    """The child's state: its sorter, the pages and counts since the last acknowledgement."""
 
     def __init__(self, start: Mapping[str, Any], out: FrameWriter) -> None:
         from oci_inventory.export.sorter import ExternalSorter
@@ -297,13 +293,12 @@ class _Builder:
         self._out = out
         self._path_of = tree_from_json(start["tree"]).path_of
         directory = Path(start["directory"])
-        self._budgets = (int(start["records_budget"]), int(start["edges_budget"]))
+        self._budget = int(start["records_budget"])
         self.records = ExternalSorter(1 << 62, tmp_dir=directory)  # spilled here, at an acknowledgement only
-        self.edges = ExternalSorter(1 << 62, tmp_dir=directory)
         self._seqs: list[int] = []
         self._tally = _Tally()
         self._rest: list[list[Any]] = []
-        self._handed = (0, 0)  # records, edges handed over so far
+        self._handed = 0  # records handed over so far
         self.built = 0
 
     def page(self, seq: int, collected_at: str, entries: list[Entry]) -> None:
@@ -316,24 +311,22 @@ class _Builder:
                 self.built += 1
             else:
                 self._rest.append([collected_at, entry])
-        batch.flush(self.records, self.edges, self._tally)
+        batch.flush(self.records, self._tally)
         self._seqs.append(seq)
-        if self.records.buffered_bytes >= self._budgets[0] or self.edges.buffered_bytes >= self._budgets[1]:
+        if self.records.buffered_bytes >= self._budget:
             self.acknowledge()
 
     def acknowledge(self) -> None:
         """Write what is in memory as sorted runs and acknowledge the pages they hold."""
         if not self._seqs:
             return
-        records, edges = self.records.hand_over(), self.edges.hand_over()
-        counts = (len(self.records) - self._handed[0], len(self.edges) - self._handed[1])
-        self._handed = (len(self.records), len(self.edges))
+        records = self.records.hand_over()
+        count = len(self.records) - self._handed
+        self._handed = len(self.records)
         message = {
             "ack": self._seqs,
             "records": [str(p) for p in records],
-            "record_count": counts[0],
-            "edges": [str(p) for p in edges],
-            "edge_count": counts[1],
+            "record_count": count,
             "counts": [[t, s, n] for (t, s), n in self._tally.counts.items()],
             "rest": self._rest,
         }

@@ -40,15 +40,16 @@ from oci_inventory.enrich.default import SKIP
 from oci_inventory.enrich.processes import Enriched, EnrichProcesses, Task, auto_processes
 from oci_inventory.enrich.registry import REGISTRY, Registry
 from oci_inventory.enrich.relations import IN_COMPARTMENT
+from oci_inventory.export.entry import edge_entry, record_entry
 from oci_inventory.export.graph import GRAPH_GRAPHML, GraphCounts
-from oci_inventory.export.inventory import FOLLOW_MIN_RECORDS, InventoryPaths, prepared_line, write_inventory
+from oci_inventory.export.inventory import FOLLOW_MIN_RECORDS, InventoryPaths, prepared_node, write_inventory
 from oci_inventory.export.jsonl import dumps_record, write_jsonl
 from oci_inventory.export.parquet import ensure_pyarrow
 from oci_inventory.export.rundir import RunDirectory
 from oci_inventory.export.sorter import ExternalSorter
 from oci_inventory.export.summary import RegionOutcome, RunScope, RunSummary, SummaryCounter, api_call_figures
 from oci_inventory.identity import bootstrap
-from oci_inventory.intake import Batch, InlineBatch, PageEntries, edge_entry
+from oci_inventory.intake import Batch, InlineBatch, PageEntries
 from oci_inventory.intake_processes import ENRICHER_OF, Ack, Entry, IntakeProcesses
 from oci_inventory.intake_processes import auto_processes as auto_intake_processes
 from oci_inventory.logging import debug_enabled
@@ -92,10 +93,10 @@ INVENTORY_PARQUET = "inventory.parquet"
 RELATIONSHIPS_JSONL = "relationships.jsonl"
 COMPARTMENTS_JSONL = "compartments.jsonl"
 RUN_SUMMARY = "run_summary.json"
-# Memory of a run (docs/performance.md, "CPU and memory at scale"): the sorters' buffers, plus the Search pages
-# waiting for the intake threads (util/spill.py, 24 MiB), plus about 80 MB of interpreter, SDK and buffers.
+# Memory of a run (docs/performance.md, "CPU and memory at scale"): the record sorter's buffer (each entry a record
+# with its relationships, export/entry.py), plus the Search pages waiting for the intake threads (util/spill.py,
+# 24 MiB), plus about 80 MB of interpreter, SDK and buffers.
 RECORDS_SORT_MEMORY = 32 * 2**20
-EDGES_SORT_MEMORY = 16 * 2**20  # edge lines are a fifth of a record line: a third of the budget is plenty
 
 
 @dataclass
@@ -159,7 +160,6 @@ class _Run:
         tree: CompartmentTree,
         scope: set[str] | None,
         records: ExternalSorter,
-        relationships: ExternalSorter,
         tmp_dir: Path | None = None,
     ) -> None:
         self.factory = factory
@@ -170,7 +170,6 @@ class _Run:
         self.context = RunContext(factory, tree)
         self.scope = scope
         self.records = records
-        self.relationships = relationships
         self.tmp_dir = tmp_dir
         self.budget = MemoryBudget()  # Search pages waiting in memory, all regions together
         self.spills: list[PageSpill] = []
@@ -224,9 +223,7 @@ class _Run:
 
     def _intake_start(self, directory: Path) -> bytes:
         """The first frame to an intake process: where to write its runs, the sorters' budgets."""
-        return self._child_start(
-            wire=False, directory=str(directory), records_budget=RECORDS_SORT_MEMORY, edges_budget=EDGES_SORT_MEMORY
-        )
+        return self._child_start(wire=False, directory=str(directory), records_budget=RECORDS_SORT_MEMORY)
 
     def _acked(self, ack: Ack) -> None:
         """An intake process's acknowledgement (on its reader thread): its runs, counts and the results it left."""
@@ -234,7 +231,6 @@ class _Run:
             return
         try:
             self.records.adopt(ack.records, ack.record_count)
-            self.relationships.adopt(ack.edges, ack.edge_count)
             self.counter.add_counts(ack.counts)
             for collected_at, entry in ack.rest:
                 self.build(collected_at, [entry])
@@ -252,7 +248,7 @@ class _Run:
                 enricher = ENRICHER_OF[status]
                 if not batch.add(item, region, enricher):
                     self.process(item, region, enricher)
-            batch.flush(self.records, self.relationships, self.counter)
+            batch.flush(self.records, self.counter)
         except BaseException as exc:
             self.fail(exc)
 
@@ -409,7 +405,7 @@ class _Run:
     def take(self, page: Page, on_wait: Callable[[bool], None], *, prepare: bool = True) -> None:
         """One Search page, on its region's intake thread: each result accepted, the records built inline handed
         to the sorters and counters once for the whole page (``InlineBatch``). ``prepare``: also make their GraphML
-        nodes now (``prepared_line``); the intake thread passes it when no other page waits,
+        nodes now (``prepared_node``); the intake thread passes it when no other page waits,
         i.e. while it keeps up with Search and has time to spare. When pages queue up, the intake is the limit
         (a CPU-bound run) and the export formats those records instead: the same work, but not on this thread."""
         collected_at = self.clock.now()
@@ -422,7 +418,7 @@ class _Run:
                 self.accept(item, page.region, relisting=page.relisting, on_wait=on_wait, batch=batch)
         finally:  # records already claimed by de-duplication are kept even if the run is being stopped
             if isinstance(batch, InlineBatch):
-                self.intake_processes.built_inline(batch.flush(self.records, self.relationships, self.counter))
+                self.intake_processes.built_inline(batch.flush(self.records, self.counter))
             elif batch.entries and not self.intake_processes.send(collected_at, batch.entries):
                 self.build(collected_at, batch.entries)
 
@@ -506,12 +502,10 @@ class _Run:
             compartment_path=self.tree.path_of(compartment_id),
         )
         ocid = record["ocid"]
-        line = dumps_record(record)
-        self.records.add(ocid, prepared_line(record, line) if self.options.graph else line)
+        pairs = [edge_entry(ocid, record["resourceType"], rel) for rel in record["relationships"]]
+        node = prepared_node(record) if self.options.graph else None
+        self.records.add(ocid, record_entry(dumps_record(record), pairs, node))
         self.counter.add(record)
-        entries = [edge_entry(ocid, record["resourceType"], rel) for rel in record["relationships"]]
-        if entries:
-            self.relationships.add_many(entries)
         if enricher.calls_api:
             self.reporter.enrich_done()
 
@@ -562,10 +556,8 @@ def _run_inventory(
         registry.prewarm()  # the enrichers' SDK packages import while Search pages
     with RunDirectory.create(options.outdir, started) as rundir, RunLog(rundir) as run_log:
         records = ExternalSorter(RECORDS_SORT_MEMORY, tmp_dir=rundir.tmp_path)
-        relationships = ExternalSorter(EDGES_SORT_MEMORY, tmp_dir=rundir.tmp_path)
         run = _Run(
-            factory, options, registry, reporter, plan.regions, plan.tree, plan.in_scope, records, relationships,
-            rundir.tmp_path,
+            factory, options, registry, reporter, plan.regions, plan.tree, plan.in_scope, records, rundir.tmp_path
         )  # fmt: skip
         outcomes = _discover_all(run, plan.regions)
         if run.fatal is not None:
@@ -639,13 +631,11 @@ def _write_inventory(rundir: RunDirectory, run: _Run, plan: _Plan) -> list[str]:
     written = write_inventory(
         paths,
         run.records.sorted_items(),
-        run.relationships.sorted_items(),
         csv_raw=options.csv_raw,
         follow=len(run.records) >= FOLLOW_MIN_RECORDS,
         expected=len(run.records),
     )
     run.records.close()
-    run.relationships.close()
     run.intake_processes.remove_files()  # the runs the sorters adopted from intake processes
     run.graph = written.graph
     run.scan = written.scan

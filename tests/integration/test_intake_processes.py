@@ -38,12 +38,11 @@ def small(tmp_path: Path) -> Iterator[Tenancy]:
 @pytest.fixture
 def processes_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
     """Start the processes after the first page built inline and let the next page wait until they are ready
-    (the small tenancy is far below START_AFTER); Search pages of 25 results and budgets of 16 KiB, so each
+    (the small tenancy is far below START_AFTER); Search pages of 25 results and a sorter budget of 16 KiB, so each
     process takes many pages and acknowledges many times."""
     monkeypatch.setattr(intake_processes, "START_AFTER", 1)
     monkeypatch.setattr(discovery, "SEARCH_PAGE_LIMIT", 25)
     monkeypatch.setattr(pipeline, "RECORDS_SORT_MEMORY", 16 * 1024)
-    monkeypatch.setattr(pipeline, "EDGES_SORT_MEMORY", 16 * 1024)
     built_inline = intake_processes.IntakeProcesses.built_inline
 
     def start_and_wait(self: intake_processes.IntakeProcesses, count: int) -> None:
@@ -105,11 +104,10 @@ def test_the_same_files_as_the_main_process_alone(
 def test_a_process_killed_with_pages_unacknowledged_loses_nothing(
     small: Tenancy, tmp_path: Path, processes_at_once: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The child acknowledges nothing before the end (budgets of 1 GiB) and is killed after its third page: those
+    """The child acknowledges nothing before the end (a budget of 1 GiB) and is killed after its third page: those
     pages (and any the other regions' intake threads sent meanwhile) come back to the main process, and every later
     one fails to send and is built there too."""
     monkeypatch.setattr(pipeline, "RECORDS_SORT_MEMORY", 1 << 30)
-    monkeypatch.setattr(pipeline, "EDGES_SORT_MEMORY", 1 << 30)
     send = intake_processes.IntakeProcess.send
     sent: list[int] = []
 
@@ -183,7 +181,6 @@ def test_stop_kills_every_process(tmp_path: Path) -> None:
                 "tree": tree_as_json(CompartmentTree("ocid1.tenancy.oc1..x", ())),
                 "directory": str(directory),
                 "records_budget": 1,
-                "edges_budget": 1,
                 "log_level": 20,
                 "debug": False,
             }

@@ -21,6 +21,7 @@ import orjson
 import pytest
 
 from oci_inventory.export import inventory
+from oci_inventory.export.entry import record_entry
 from oci_inventory.export.follower import (
     ChildTraceback,
     Derived,
@@ -73,13 +74,13 @@ def _paths(tmp_path: Path, parquet: Path | None) -> InventoryPaths:
 
 
 def _keyed(records: list[dict[str, Any]]) -> list[tuple[str, bytes]]:
-    """The record sorter's ``(OCID, line)`` pairs."""
-    return [(r["ocid"], dumps_record(r)) for r in records]
+    """The record sorter's ``(OCID, entry)`` pairs: each record's line with its relationship."""
+    return [(r["ocid"], record_entry(dumps_record(r), [_edge(r)])) for r in records]
 
 
-def _edges(records: list[dict[str, Any]]) -> list[tuple[str, bytes]]:
-    edges = [{"sourceOcid": r["ocid"], "relation": "in_compartment", "targetOcid": r["compartmentId"]} for r in records]
-    return [(f"{e['sourceOcid']}\x00{e['relation']}\x00{e['targetOcid']}", dumps_record(e)) for e in edges]
+def _edge(r: dict[str, Any]) -> tuple[str, bytes]:
+    edge = {"sourceOcid": r["ocid"], "relation": "in_compartment", "targetOcid": r["compartmentId"]}
+    return f"{edge['sourceOcid']}\x00{edge['relation']}\x00{edge['targetOcid']}", dumps_record(edge)
 
 
 @pytest.fixture
@@ -121,7 +122,7 @@ def test_write_inventory_writes_the_same_parquet_as_in_process(
 ) -> None:
     monkeypatch.setattr(inventory, "_NOTICE", 4096)  # many notices, most in the middle of a read
     records = [_record(i) for i in range(3000)]
-    written = write_inventory(_paths(tmp_path, tmp_path / "inventory.parquet"), _keyed(records), _edges(records))
+    written = write_inventory(_paths(tmp_path, tmp_path / "inventory.parquet"), _keyed(records))
     assert written.records == 3000 and written.relationships == 3000
     write_parquet(tmp_path / "in-process.parquet", records)
     _same_file(tmp_path / "inventory.parquet", tmp_path / "in-process.parquet")
@@ -148,7 +149,7 @@ def test_row_groups_are_the_same_as_in_process(tmp_path: Path) -> None:
 
 
 def test_no_records_gives_the_same_empty_file(tmp_path: Path) -> None:
-    write_inventory(_paths(tmp_path, tmp_path / "inventory.parquet"), [], [])
+    write_inventory(_paths(tmp_path, tmp_path / "inventory.parquet"), [])
     write_parquet(tmp_path / "in-process.parquet", [])
     _same_file(tmp_path / "inventory.parquet", tmp_path / "in-process.parquet")
 
@@ -197,7 +198,7 @@ def test_an_oserror_in_the_child_is_the_same_oserror_as_in_process(
     if which == "csv":
         paths = dataclasses.replace(paths, csv=target)
     with pytest.raises(OSError) as caught:
-        write_inventory(paths, _keyed(records), _edges(records), follow=which == "csv")
+        write_inventory(paths, _keyed(records), follow=which == "csv")
     exc = caught.value
     in_process = subprocess.run(
         [sys.executable, "-c", _IN_PROCESS, which, str(tmp_path / f"in-process.{which}" if limit else target),
@@ -230,7 +231,7 @@ def test_an_exception_in_the_child_is_a_clear_error_without_the_data(
             yield record["ocid"], dumps_record(record)
 
     with pytest.raises(FollowerError) as caught:
-        write_inventory(_paths(tmp_path, tmp_path / "inventory.parquet"), lines(), [])
+        write_inventory(_paths(tmp_path, tmp_path / "inventory.parquet"), lines())
     exc = caught.value
     assert ("wait" in [f.name for f in traceback.extract_tb(exc.__traceback__)]) == (when == "at the end")
     assert "ValueError" in exc.user_line() and "--debug" in exc.user_line()
@@ -254,7 +255,7 @@ def test_a_killed_child_is_an_error_in_the_main_process(
 
     killed = "inventory.csv" if follow else "inventory.parquet"  # the first child started
     with pytest.raises(FollowerError, match=f"writing {killed} failed .*killed by SIGKILL"):
-        write_inventory(_paths(tmp_path, tmp_path / "inventory.parquet"), lines(), [], follow=follow)
+        write_inventory(_paths(tmp_path, tmp_path / "inventory.parquet"), lines(), follow=follow)
     assert [_gone(c.pid) for c in children] == [True] * (3 if follow else 1)
 
 
@@ -275,7 +276,7 @@ def test_an_input_that_stops_early_leaves_no_child(
         raise stop  # Ctrl-C in the main process, or the sorter failing, in the middle of the export
 
     with pytest.raises(stop):
-        write_inventory(_paths(tmp_path, tmp_path / "inventory.parquet"), lines(), [], follow=follow)
+        write_inventory(_paths(tmp_path, tmp_path / "inventory.parquet"), lines(), follow=follow)
     assert [_gone(c.pid) for c in children] == [True] * (3 if follow else 1)
 
 
@@ -296,7 +297,7 @@ def test_a_failure_in_the_main_pass_leaves_no_child(
     records = [_record(i) for i in range(200)]
     paths = _paths(tmp_path, tmp_path / "inventory.parquet")
     with pytest.raises(OSError):
-        write_inventory(paths, _keyed(records), _edges(records), follow=follow)
+        write_inventory(paths, _keyed(records), follow=follow)
     assert [_gone(c.pid) for c in children] == [True] * (3 if follow else 1)
     assert not any(p.name.endswith(".tail") for p in tmp_path.iterdir())  # the edges kept aside are removed
 
@@ -356,9 +357,7 @@ def test_the_export_process_writes_the_csv_and_figures_the_main_process_would(tm
     for follow in (False, True):
         directory = tmp_path / str(follow)
         directory.mkdir()
-        written[follow] = write_inventory(
-            _paths(directory, None), _keyed(records), _edges(records), csv_raw=csv_raw, follow=follow
-        )
+        written[follow] = write_inventory(_paths(directory, None), _keyed(records), csv_raw=csv_raw, follow=follow)
     for name in ("inventory.csv", "graph.graphml", "inventory.jsonl", "relationships.jsonl"):
         assert (tmp_path / "False" / name).read_bytes() == (tmp_path / "True" / name).read_bytes(), name
     assert written[False].graph == written[True].graph
@@ -387,7 +386,7 @@ def test_without_a_graph_the_other_files_are_the_same_and_the_csv_process_makes_
         paths = _paths(directory, directory / "inventory.parquet")
         if not graph:
             paths = dataclasses.replace(paths, graphml=None)
-        written[graph] = write_inventory(paths, _keyed(records), _edges(records), follow=follow)
+        written[graph] = write_inventory(paths, _keyed(records), follow=follow)
     for name in ("inventory.csv", "inventory.jsonl", "relationships.jsonl"):
         assert (tmp_path / "True" / name).read_bytes() == (tmp_path / "False" / name).read_bytes(), name
     with_graph, without = (pq.read_table(tmp_path / str(g) / "inventory.parquet") for g in (True, False))

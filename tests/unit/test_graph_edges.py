@@ -1,12 +1,12 @@
-"""GraphML edges made from the relationship sorter's key are the edges made from the parsed line."""
+"""GraphML edges made from a relationship's key (``entry.edge_entry``) are the edges made from the parsed line."""
 
 from __future__ import annotations
 
 import io
 from typing import Any
 
+from oci_inventory.export.entry import edge_entry
 from oci_inventory.export.graph import GraphmlWriter
-from oci_inventory.intake import edge_entry
 
 
 def _graph(edges: list[tuple[str, bytes]], records: list[str], *, keyed: bool) -> tuple[str, Any]:

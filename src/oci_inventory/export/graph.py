@@ -161,7 +161,7 @@ class GraphmlWriter:
         self._edges += 1
 
     def edge_line(self, key: str, line: bytes) -> None:
-        """:meth:`edge` of a relationship as the relationship sorter holds it (``intake.edge_entry``): the ends and
+        """:meth:`edge` of a relationship as a record's entry carries it (``entry.edge_entry``): the ends and
         the relation read from its key, ``source\\0relation\\0target``; the line is parsed only when an end is not
         a record and has no type yet (the external node takes its type from the line), or the key does not split
         in three (an OCID holding a NUL)."""

@@ -1,19 +1,20 @@
-"""The files of a run that derive from its records, written in one pass over the sorted records.
+"""The files of a run that derive from its records, written in one pass over the sorted record entries.
 
-Each sorted line goes to ``inventory.jsonl`` as it is; then each sorted relationship line goes to
-``relationships.jsonl`` and feeds the graph edge, made from the relationship sorter's key (source, relation,
-target) without parsing the line unless an end is an external node still without a type. Nothing is held per
-record but its OCID's hash in the graph's record set (the ends of edges that are not records become external
-nodes).
+Each entry (:mod:`~.entry`) holds a record's JSONL line and its relationships: the line goes to ``inventory.jsonl``
+and the relationship lines to ``relationships.jsonl`` as they are (a record's relationships are in key order, and
+the records in OCID order, so the file is in key order with no sorter of its own). The graph's edges are made
+after the records, from a spool of ``(key, line)`` pairs written meanwhile (an end is a record or an external node
+only once every record is known), from the key (source, relation, target) without parsing the line unless an end
+is an external node still without a type. Nothing is held per record but its OCID's hash in the graph's record set.
 
 ``inventory.csv``, the GraphML nodes and the report's inventory figures need every record parsed: for runs of
 :data:`FOLLOW_MIN_RECORDS` records or more, processes of their own on the other core (:mod:`~.follower`) make them,
 reading ``inventory.jsonl`` up to where this pass says it is flushed (every MiB): one the CSV, one the head and
 the nodes of ``graph.graphml`` with the figures; this pass writes the edges, the external nodes and the footer aside
 and appends them once that child is done. ``inventory.parquet`` (``--parquet``) is always written by such a
-process. This pass waits for them only at the end, after the relationships, and kills them on any other way out.
-A smaller run writes its CSV and nodes here (a node the intake thread made while it had time,
-:func:`prepared_line`, as it is; any other from the parsed line), and its report reads the JSONL.
+process. This pass waits for them only at the end, after the graph's edges, and kills them on any other way out.
+A smaller run writes its CSV and nodes here (a node the intake thread made while it had time, as it is; any other
+from the parsed line), and its report reads the JSONL.
 """
 
 from __future__ import annotations
@@ -24,13 +25,15 @@ from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 import orjson
 
 from oci_inventory.export.csv import CsvWriter
+from oci_inventory.export.entry import Parts, entry_edges, entry_parts
 from oci_inventory.export.follower import Derived, Follower
 from oci_inventory.export.graph import GraphCounts, GraphmlWriter, node_element, open_graphml
+from oci_inventory.export.sorter import pair_bytes, read_pairs
 from oci_inventory.normalize.schema import Record
 from oci_inventory.report.digest import InventoryScan
 
@@ -61,23 +64,10 @@ class Written:
     scan: InventoryScan | None  # the report's figures, when the export process made them
 
 
-def prepared_line(record: Record, line: bytes) -> bytes:
-    """What the record sorter holds for a record: its JSONL ``line``, then (after a newline) its GraphML node,
-    built now, on the intake thread, so that the export after the last Search page only merges and writes. A
-    JSONL line never holds a raw newline, so the first one ends it; a line without one is a bare JSONL line,
-    whose node the export makes itself."""
-    return b"".join((line, b"\n", node_element(record["ocid"], record, external=False).encode()))
-
-
-def _split(entry: bytes) -> tuple[bytes, str] | None:
-    """``(line, node)`` of a :func:`prepared_line`, or None for a bare JSONL line."""
-    end = entry.find(b"\n")
-    if end < 0:
-        return None
-    return entry[:end], entry[end + 1 :].decode()
-
-
-_Entry = tuple[bytes, str, "tuple[bytes, str] | None"]  # JSONL line, OCID (the sorter's key), _split's parts
+def prepared_node(record: Record) -> str:
+    """A record's GraphML node, made on the intake thread (carried in its sorter entry, :mod:`~.entry`) so that the
+    export after the last Search page only merges and writes that record."""
+    return node_element(record["ocid"], record, external=False)
 
 
 class _NoGraph:
@@ -99,40 +89,32 @@ class _NoGraph:
         return None
 
 
-def _jsonl_of(items: Iterable[tuple[str, bytes]]) -> Iterator[_Entry]:
-    for key, entry in items:
-        parts = _split(entry)
-        yield (entry if parts is None else parts[0]), key, parts
+_Written = tuple[str, bytes, Parts]  # OCID (the sorter's key), the entry, its parts
 
 
-def _edges_written(items: Iterable[tuple[str, bytes]], path: Path) -> Iterator[tuple[str, bytes]]:
-    """Each ``(key, line)``'s line written to ``path`` (with its newline), then the pair yielded."""
-    with open(path, "wb", buffering=_BUFFER) as fh:
-        write = fh.write
-        for key, line in items:
-            write(line)
-            write(b"\n")
-            yield key, line
-
-
-def _written(entries: Iterable[_Entry], path: Path, children: list[Follower]) -> Iterator[_Entry]:
-    """Each entry's JSONL line written to ``path`` (with its newline), then the entry yielded; the export
-    processes are told how far the file is flushed after every :data:`_NOTICE` bytes."""
+def _written(
+    records: Iterable[tuple[str, bytes]], paths: InventoryPaths, children: list[Follower]
+) -> Iterator[_Written]:
+    """Each entry's JSONL line written to ``inventory.jsonl`` and its relationship lines to ``relationships.jsonl``,
+    then the entry yielded; the export processes are told how far the JSONL is flushed after every :data:`_NOTICE`
+    bytes."""
     size = 0
     notice = _NOTICE
-    with open(path, "wb", buffering=_BUFFER) as fh:
-        write = fh.write
-        for entry in entries:
-            line = entry[0]
-            write(line)
-            write(b"\n")
-            size += len(line) + 1
+    with open(paths.jsonl, "wb", buffering=_BUFFER) as fh, open(paths.relationships, "wb", buffering=_BUFFER) as rel:
+        write, write_edges = fh.write, rel.write
+        for ocid, entry in records:
+            parts = entry_parts(entry)
+            write(parts[0])
+            size += len(parts[0])
+            if parts[1]:
+                write_edges(parts[2])
+                write_edges(b"\n")
             if size >= notice and children:
                 fh.flush()
                 for child in children:
                     child.progress(size)
                 notice = size + _NOTICE
-            yield entry
+            yield ocid, entry, parts
     for child in children:
         child.finish(size)
 
@@ -140,16 +122,14 @@ def _written(entries: Iterable[_Entry], path: Path, children: list[Follower]) ->
 def write_inventory(
     paths: InventoryPaths,
     records: Iterable[tuple[str, bytes]],
-    relationships: Iterable[tuple[str, bytes]],
     *,
     csv_raw: bool = False,
     follow: bool = False,
     expected: int = 0,
 ) -> Written:
-    """Write every derived file from the sorted ``(OCID, record line)`` pairs and the sorted relationship
-    ``(key, line)`` pairs (``intake.edge_entry``);
-    with ``follow`` the CSV, and the GraphML nodes with the report's figures, by export processes, and
-    ``inventory.parquet`` always by one (:mod:`~.follower`).
+    """Write every derived file from the sorted ``(OCID, entry)`` pairs (``entry.record_entry``); with ``follow``
+    the CSV, and the GraphML nodes with the report's figures, by export processes, and ``inventory.parquet`` always
+    by one (:mod:`~.follower`).
 
     ``relationships.jsonl`` is written even when empty; the caller decides whether to keep it. ``expected``: how
     many records are coming, when known (the graph's record set is sized for them at once). Without
@@ -160,6 +140,7 @@ def write_inventory(
     count = edges = 0
     graphml = paths.graphml
     tail = graphml.with_name(f".{graphml.name}.tail") if graphml is not None else None  # with follow: the edges
+    spool = graphml.with_name(f".{graphml.name}.edges") if graphml is not None else None  # the edges, for after
     try:
         if follow:
             children.append(Follower(Derived(paths.jsonl, csv=paths.csv, csv_raw=csv_raw, scan=graphml is None)))
@@ -169,22 +150,26 @@ def write_inventory(
             csv = CsvWriter(paths.csv, raw=csv_raw)
         if paths.parquet is not None:
             children.append(Follower(Derived(paths.jsonl, parquet=paths.parquet)))
-        with _graph_file(tail if follow else graphml) as graph_file:
+        with _graph_file(tail if follow else graphml) as graph_file, _spool(spool) as spooled:
             graph = _NoGraph() if graph_file is None else GraphmlWriter(graph_file, head=not follow, records=expected)
-            for line, ocid, parts in _written(_jsonl_of(records), paths.jsonl, children):
+            for ocid, entry, (line_nl, n_edges, _, node) in _written(records, paths, children):
                 count += 1
+                edges += n_edges
+                if spooled is not None and n_edges:
+                    spooled.write(b"".join(map(pair_bytes, entry_edges(entry))))
                 if csv is None:  # the export process writes the node
                     graph.record(ocid)
                     continue
-                record = orjson.loads(line)
+                record = orjson.loads(line_nl)
                 csv.write(record)
-                if parts is None:  # a bare JSONL line: its node is made here
+                if node is None:  # made here
                     graph.node(record)
                 else:
-                    graph.node_text(ocid, parts[1])
-            for key, line in _edges_written(relationships, paths.relationships):  # meanwhile the children catch up
-                graph.edge_line(key, line)
-                edges += 1
+                    graph.node_text(ocid, node)
+            if spooled is not None and spool is not None:  # both set or both None
+                spooled.close()
+                for key, line in read_pairs(spool):  # meanwhile the children catch up
+                    graph.edge_line(key, line)
             counts = graph.close()
         scans = [_wait(child, count) for child in children]
         if follow and tail is not None and graphml is not None:  # both set or both None
@@ -194,9 +179,15 @@ def write_inventory(
             csv.close()
         for child in children:
             child.close()
-        if tail is not None:
-            tail.unlink(missing_ok=True)
+        for aside in (tail, spool):
+            if aside is not None:
+                aside.unlink(missing_ok=True)
     return Written(count, edges, counts, next((scan for scan in scans if scan is not None), None))
+
+
+def _spool(path: Path | None) -> AbstractContextManager[BinaryIO | None]:
+    """Where the graph's edges wait for the records to be known; nowhere without a graph."""
+    return nullcontext() if path is None else open(path, "wb", buffering=_BUFFER)
 
 
 def _graph_file(path: Path | None) -> AbstractContextManager[TextIO | None]:

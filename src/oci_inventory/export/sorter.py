@@ -24,6 +24,7 @@ _HEADER = struct.Struct(">II")
 # Rough per-entry overhead of a (str, bytes) tuple in a list, so small lines count realistically.
 _ENTRY_OVERHEAD = 150
 _IO_BUFFER = 1 << 20
+_SPILL_CHUNK = 1024  # pairs joined per write when spilling
 _READ_BUFFER = 1 << 18  # per run while merging: a 1M-record run set has 40 runs or so
 
 
@@ -91,17 +92,16 @@ class ExternalSorter:
         self.add_many([(key, line)])
 
     def add_many(self, pairs: list[tuple[str, bytes]]) -> None:
-        """:meth:`add` for many pairs under one lock (a Search page's records)."""
-        # orjson.dumps returns bytes with spare capacity (about 8 KiB for a 1 KiB record); a compact copy keeps
-        # the memory actually held close to the budget, which counts len(line).
-        entries = [(key, bytes(memoryview(line))) for key, line in pairs]
-        size = sum(len(key) + len(line) for key, line in entries) + _ENTRY_OVERHEAD * len(entries)
+        """:meth:`add` for many pairs under one lock (a Search page's records). The lines are kept as given: pass
+        exact-size bytes (``orjson.dumps`` returns about 8 KiB for a 1 KiB record, and the budget counts
+        ``len(line)``; ``entry.record_entry`` and lines read from a file are exact)."""
+        size = sum(len(key) + len(line) for key, line in pairs) + _ENTRY_OVERHEAD * len(pairs)
         with self._lock:
             if self._closed:
                 raise RuntimeError("ExternalSorter is closed")
-            self._buffer.extend(entries)
+            self._buffer.extend(pairs)
             self._buffer_bytes += size
-            self._count += len(entries)
+            self._count += len(pairs)
             if self._buffer_bytes > self._budget:
                 self._spill()
 
@@ -112,12 +112,10 @@ class ExternalSorter:
             self._spill_dir = Path(tempfile.mkdtemp(prefix="oci-inv-sort-", dir=self._tmp_parent))
         path = self._spill_dir / f"run-{self._spills:06d}.bin"
         self._spills += 1
-        pack = _HEADER.pack
+        buffer = self._buffer
         with open(path, "wb", buffering=_IO_BUFFER) as fh:
-            write = fh.write
-            for key, line in self._buffer:
-                kb = key.encode("utf-8")
-                write(b"".join((pack(len(kb), len(line)), kb, line)))
+            for start in range(0, len(buffer), _SPILL_CHUNK):  # a megabyte or so per write, not one per pair
+                fh.write(b"".join(map(pair_bytes, buffer[start : start + _SPILL_CHUNK])))
         self._runs.append(path)
         self._buffer = []
         self._buffer_bytes = 0
@@ -192,6 +190,18 @@ class ExternalSorter:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def pair_bytes(pair: tuple[str, bytes]) -> bytes:
+    """A ``(key, line)`` pair as a sorted run holds it (:func:`read_pairs` reads them back)."""
+    key, line = pair
+    kb = key.encode("utf-8")
+    return b"".join((_HEADER.pack(len(kb), len(line)), kb, line))
+
+
+def read_pairs(path: Path) -> Iterator[tuple[str, bytes]]:
+    """Every ``(key, line)`` of a file of :func:`pair_bytes`, in file order."""
+    return _run_items(path)
 
 
 def _run_items(path: Path) -> Iterator[tuple[str, bytes]]:
