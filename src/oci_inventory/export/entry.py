@@ -37,6 +37,11 @@ def record_entry(line: bytes, edges: Sequence[tuple[str, bytes]] = (), node: str
     its GraphML ``node`` if made now. Always a new, exact-size bytes object (``orjson.dumps`` leaves spare capacity
     in what it returns; a sorter holds thousands of these)."""
     node_bytes = node.encode() if node else b""
+    if len(edges) == 1:  # the common case (a resource and its compartment), in one join
+        key, edge = edges[0]
+        kb = key.encode()
+        head = _HEAD.pack(len(node_bytes), 1, 4 + len(kb))
+        return b"".join((line, b"\n", head, node_bytes, _KEY.pack(len(kb)), kb, edge))
     if len(edges) > 1:
         edges = sorted(edges)
     keys = [key.encode() for key, _ in edges]

@@ -24,7 +24,7 @@ _HEADER = struct.Struct(">II")
 # Rough per-entry overhead of a (str, bytes) tuple in a list, so small lines count realistically.
 _ENTRY_OVERHEAD = 150
 _IO_BUFFER = 1 << 20
-_SPILL_CHUNK = 1024  # pairs joined per write when spilling
+_SPILL_CHUNK = 128  # pairs joined per write when spilling: about 200 KB, under the mmap threshold (util/memory.py)
 _READ_BUFFER = 1 << 18  # per run while merging: a 1M-record run set has 40 runs or so
 
 
@@ -114,7 +114,7 @@ class ExternalSorter:
         self._spills += 1
         buffer = self._buffer
         with open(path, "wb", buffering=_IO_BUFFER) as fh:
-            for start in range(0, len(buffer), _SPILL_CHUNK):  # a megabyte or so per write, not one per pair
+            for start in range(0, len(buffer), _SPILL_CHUNK):  # one write per chunk, not per pair
                 fh.write(b"".join(map(pair_bytes, buffer[start : start + _SPILL_CHUNK])))
         self._runs.append(path)
         self._buffer = []

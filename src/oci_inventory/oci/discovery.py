@@ -219,8 +219,8 @@ def region_order(regions: list[str], home: str, previous: Mapping[str, int]) -> 
 
 def is_global_ocid(ocid: str) -> bool:
     """IAM resources have OCIDs with an empty region segment: ``ocid1.user.oc1..aaaa``."""
-    parts = ocid.split(".")
-    return len(parts) >= 5 and parts[0].startswith("ocid") and parts[3] == ""
+    parts = ocid.split(".", 4)  # the first four segments and the rest: one string fewer per dot in the unique ID
+    return len(parts) == 5 and parts[0].startswith("ocid") and parts[3] == ""
 
 
 class Deduplicator:
