@@ -52,10 +52,12 @@ class InlineBatch:
         path_of: Callable[[str | None], str | None],
         *,
         prepare: bool = True,
+        owned: bool = False,
     ) -> None:
         self._collected_at = collected_at
         self._path_of = path_of
         self._prepare = prepare  # GraphML node made now (prepared_node), or left to the export
+        self._owned = owned  # the items are this batch's to change (summary_record's owned)
         self._records: list[tuple[str, bytes]] = []
         self._counts: Counter[tuple[str, str]] = Counter()
 
@@ -72,6 +74,7 @@ class InlineBatch:
             enrich_status=status,
             compartment_path=self._path_of(item.get("compartmentId")),
             compartment_relation=IN_COMPARTMENT,
+            owned=self._owned,
         )
         if record is None:
             return False

@@ -304,7 +304,7 @@ class _Builder:
     def page(self, seq: int, collected_at: str, entries: list[Entry]) -> None:
         from oci_inventory.intake import InlineBatch
 
-        batch = InlineBatch(collected_at, self._path_of, prepare=False)
+        batch = InlineBatch(collected_at, self._path_of, prepare=False, owned=True)  # decoded for it alone
         for entry in entries:
             region, status, item = entry
             if batch.add(item, region, ENRICHER_OF[status]):

@@ -287,3 +287,32 @@ def test_summary_record_is_normalize_record_or_declines(label: str, overrides: d
     takes = label in {"common", "no time", "no compartment", "empty compartment", "null tags", "no type",
                       "no search context", "markup name"}  # fmt: skip
     assert (fast is not None) == takes, label
+
+
+def test_summary_record_changes_the_summary_only_when_it_is_owned() -> None:
+    """Not owned (the main process's page): the summary is left as it was. Owned (an intake process's item,
+    decoded for that record alone): the record takes it without a copy. The same bytes either way."""
+    from oci_inventory.enrich.base import EnrichStatus
+    from oci_inventory.enrich.relations import IN_COMPARTMENT
+    from oci_inventory.export.jsonl import dumps_record
+    from oci_inventory.normalize.transform import summary_record
+
+    summary = {"identifier": "ocid1.vcn.oc1.iad.a", "resourceType": "Vcn", "compartmentId": "ocid1.compartment.oc1..c",
+               "searchContext": {"highlights": {}}, "timeCreated": "2024-05-01T10:11:12.123Z"}  # fmt: skip
+    records = []
+    for owned in (False, True):
+        given = dict(summary)
+        record = summary_record(
+            given,
+            region="us-ashburn-1",
+            collected_at=COLLECTED,
+            enrich_status=EnrichStatus.NOT_IMPLEMENTED,
+            compartment_path="/c",
+            compartment_relation=IN_COMPARTMENT,
+            owned=owned,
+        )
+        assert record is not None
+        assert (record["details"]["searchSummary"] is given) is owned
+        assert ("searchContext" in given) is not owned
+        records.append(dumps_record(record))
+    assert records[0] == records[1] and b"searchContext" not in records[0]

@@ -123,11 +123,15 @@ def summary_record(
     enrich_status: EnrichStatus,
     compartment_path: str | None,
     compartment_relation: str,
+    owned: bool = False,
 ) -> Record | None:
     """The record :func:`normalize_record` builds for a resource whose enricher keeps only its Search summary
     (the ``DefaultEnricher``, every record of ``--no-enrich``): ``details`` is ``{"searchSummary": <summary
     without searchContext>}``, the only relationship is ``compartment_relation`` to ``compartmentId`` (when set),
     no error. About half the cost: nothing is copied or checked that the common wire shape does not need.
+
+    ``owned``: ``summary`` is the caller's to change (an intake process's, decoded from its frame for this record
+    alone): the record's ``details`` takes it as it is instead of a copy.
 
     ``collected_at`` must already be canonical (``MillisClock.now``). Returns ``None`` for any summary of another
     shape (a timestamp to rewrite, tags that are not objects, a non-string OCID or compartment): the caller then
@@ -149,7 +153,7 @@ def summary_record(
         or any(type(values) is not dict for values in defined.values())
     ):
         return None
-    kept = dict(summary)
+    kept = summary if owned and type(summary) is dict else dict(summary)
     kept.pop("searchContext", None)
     edges = (
         [{"relation": compartment_relation, "targetOcid": compartment_id, "targetType": "Compartment"}]

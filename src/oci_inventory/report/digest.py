@@ -38,6 +38,7 @@ CHANGES_SHOWN = 20
 #: Tag keys whose values are secrets whatever they look like, and values that look like one whatever the key.
 _SECRET_KEY = re.compile(r"pass(word|wd|phrase)?|secret|token|api[_-]?key|private[_-]?key|credential|auth", re.I)
 _SECRET_VALUE = re.compile(r"^(?=[^\s]*\d)(?=[^\s]*[A-Za-z])[A-Za-z0-9+/=_\-.]{24,}$")
+_JUDGED_KEYS = 10_000  # tag keys whose verdict a scan remembers
 _MAX_SENSITIVE = 100_000  # bounded: names of very large tenancies beyond this are still caught by the patterns
 _SECTION = re.compile(rb'"(added|changed|removed|unchanged)":\[')
 
@@ -171,13 +172,24 @@ def _sorted_counts(counter: Mapping[str, int]) -> list[Count]:
     return [Count(k, v) for k, v in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
-def _secret_tags(record: Mapping[str, Any], sensitive: Sensitive) -> None:
+def _secret_tags(record: Mapping[str, Any], sensitive: Sensitive, keys: dict[str, bool]) -> None:
+    """The tag values of ``record`` that look like secrets, by their key or their shape, into ``sensitive``.
+    ``keys`` remembers what the key pattern said of each key (tag keys repeat across a tenancy; values do not):
+    up to :data:`_JUDGED_KEYS` of them."""
     tags: list[tuple[str, Any]] = list((record.get("freeformTags") or {}).items())
     for namespace in (record.get("definedTags") or {}).values():
         if isinstance(namespace, dict):
             tags.extend(namespace.items())
     for key, value in tags:
-        if isinstance(value, str) and (_SECRET_KEY.search(str(key)) or _SECRET_VALUE.match(value)):
+        if not isinstance(value, str):
+            continue
+        secret_key = keys.get(key)
+        if secret_key is None:
+            secret_key = _SECRET_KEY.search(str(key)) is not None
+            if len(keys) < _JUDGED_KEYS:
+                keys[key] = secret_key
+        # _SECRET_VALUE matches 24 characters or more: most values are shorter
+        if secret_key or (len(value) >= 24 and _SECRET_VALUE.match(value)):
             sensitive.add(sensitive.secret_values, value)
 
 
@@ -198,6 +210,7 @@ class InventoryScan:
         self.lifecycle: Counter[str] = Counter()
         self.compartment_paths: set[str] = set()  # their names are collected once per path, not once per record
         self.sensitive = Sensitive()  # namespaces and secret_values only
+        self._secret_keys: dict[str, bool] = {}  # tag key -> does it name a secret (_secret_tags)
 
     def add(self, record: Mapping[str, Any]) -> None:
         self.by_region[str(record.get("region") or "(none)")] += 1
@@ -211,7 +224,7 @@ class InventoryScan:
         if record.get("resourceType") == "Bucket" and isinstance(details, dict):
             self.sensitive.add(self.sensitive.namespaces, details.get("namespace"))
         if record.get("freeformTags") or record.get("definedTags"):
-            _secret_tags(record, self.sensitive)
+            _secret_tags(record, self.sensitive, self._secret_keys)
 
     def into(self, sensitive: Sensitive) -> tuple[Counter[str], ...]:
         """Add the sensitive values to ``sensitive``; the four counters."""
