@@ -306,6 +306,9 @@ def child_main(argv: list[str]) -> int:
     """``python -m oci_inventory.enrich.processes PARENT_PID``; frames on stdin and stdout."""
     from concurrent.futures import ThreadPoolExecutor
 
+    from oci_inventory.util.memory import relax_gc_for_life
+
+    relax_gc_for_life()  # as the main process during a run (util/memory.py)
     opened = open_child(argv, ABANDONED)
     if isinstance(opened, int):
         return opened

@@ -59,6 +59,7 @@ from oci_inventory.export.csv import CsvWriter
 from oci_inventory.export.graph import graphml_head, node_element, open_graphml
 from oci_inventory.report.digest import InventoryScan
 from oci_inventory.util import errors
+from oci_inventory.util.memory import gc_collections, relax_gc_for_life
 from oci_inventory.util.processes import die_with_parent, peak_rss_kb, reap, stderr_tail
 
 #: Bytes of ``inventory.jsonl`` read at a time by the child.
@@ -130,6 +131,7 @@ class ChildResult:
     rows: int
     peak_rss_kb: int  # the child's own peak RSS (see util.processes.peak_rss_kb)
     cpu_s: float  # the child's own CPU time, user + system
+    collections: int  # garbage collections the child made while converting (util/memory.py)
     scan: InventoryScan | None  # the report's figures of inventory.jsonl, when Derived.scan asked for them
 
 
@@ -195,7 +197,13 @@ class Follower:
         if code != 0 or "rows" not in reply:
             raise self._failure(reply)
         scan = InventoryScan.from_json(reply["scan"]) if reply.get("scan") is not None else None
-        result = ChildResult(int(reply["rows"]), int(reply.get("peak_rss_kb", 0)), float(reply.get("cpu_s", 0)), scan)
+        result = ChildResult(
+            int(reply["rows"]),
+            int(reply.get("peak_rss_kb", 0)),
+            float(reply.get("cpu_s", 0)),
+            int(reply.get("collections", 0)),
+            scan,
+        )
         if result.rows != records:
             raise FollowerError(f"the process writing {self.writes} read {result.rows} records of {records}")
         return result
@@ -371,6 +379,7 @@ def _error_report(exc: BaseException) -> dict[str, Any]:
 def child_main(argv: list[str]) -> int:
     """``python -m oci_inventory.export.follower PARENT_PID DERIVED_JSON``."""
     die_with_parent(int(argv[0]), ABANDONED)
+    collected = relax_gc_for_life()  # a dict per line parsed, freed at once (util/memory.py)
     _report({"ready": os.getpid()})  # from here on, the end of the parent ends this process
     try:
         rows, scan = convert(Derived.from_json(argv[1]), sys.stdin.buffer)
@@ -388,6 +397,7 @@ def child_main(argv: list[str]) -> int:
             "rows": rows,
             "peak_rss_kb": peak_rss_kb(),
             "cpu_s": round(usage.user + usage.system, 3),
+            "collections": gc_collections() - collected,
             "scan": scan.as_json() if scan is not None else None,
         }
     )

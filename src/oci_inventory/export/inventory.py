@@ -205,7 +205,7 @@ def _append(tail: Path, graphml: Path) -> None:
 def _wait(child: Follower, records: int) -> InventoryScan | None:
     result = child.wait(records)
     log.info(
-        "%s: %d rows written by process %d (%.1f s of CPU, peak RSS %.0f MB)",
-        child.writes, result.rows, child.pid, result.cpu_s, result.peak_rss_kb / 1024,
+        "%s: %d rows written by process %d (%.1f s of CPU, peak RSS %.0f MB, %d garbage collections)",
+        child.writes, result.rows, child.pid, result.cpu_s, result.peak_rss_kb / 1024, result.collections,
     )  # fmt: skip
     return result.scan

@@ -15,7 +15,10 @@ Python's cyclic garbage collector runs a young collection every 700 net containe
 (every tracked object of the process: the SDK's classes, pages waiting, the sorters' entries) every hundred or
 so of those. A run allocates a dozen dicts per record and frees them at once, almost never in a cycle: at 100k
 records the collector took 1.8 s of 12 s of CPU, 1.2 s of it in 8 full collections. :func:`relaxed_gc` makes
-the young collections rarer for the time of a run; cycles are still collected, a little later.
+the young collections rarer for the time of a run; cycles are still collected, a little later. The run's
+processes (intake, export, enrichment) do the same for their whole life (:func:`relax_gc_for_life`): they parse or
+build a record per line the same way, and with the default thresholds the collector was about a fifth of the
+Parquet process's CPU and nearly half of an intake process's (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -64,6 +67,18 @@ def relaxed_gc(thresholds: tuple[int, int, int] = RUN_GC_THRESHOLDS) -> Iterator
         yield
     finally:
         gc.set_threshold(*previous)
+
+
+def relax_gc_for_life(thresholds: tuple[int, int, int] = RUN_GC_THRESHOLDS) -> int:
+    """:func:`relaxed_gc`'s thresholds for the rest of this process (a run's child process, which lives for the
+    run alone); returns :func:`gc_collections` so far, to report those made from here on."""
+    gc.set_threshold(*thresholds)
+    return gc_collections()
+
+
+def gc_collections() -> int:
+    """How many garbage collections (of any generation) this process has made."""
+    return sum(int(generation["collections"]) for generation in gc.get_stats())
 
 
 def trim_malloc() -> bool:
