@@ -279,7 +279,11 @@ class _Run:
             self.factory.retry.calls.merge(stats["calls"])
             self.factory.retry.stats.merge(stats["retries"])
             cpu_s, count = float(stats.get("cpu_s", 0.0)), int(stats.get("records", 0))
-            log.info("an enrichment process used %.1f s of CPU for %d records", cpu_s, count)
+            collections = int(stats.get("collections", 0))
+            log.info(
+                "an enrichment process used %.1f s of CPU for %d records (%d garbage collections)",
+                cpu_s, count, collections,
+            )  # fmt: skip
 
     @property
     def enrichment_s(self) -> float:

@@ -306,9 +306,9 @@ def child_main(argv: list[str]) -> int:
     """``python -m oci_inventory.enrich.processes PARENT_PID``; frames on stdin and stdout."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from oci_inventory.util.memory import relax_gc_for_life
+    from oci_inventory.util.memory import gc_collections, relax_gc_for_life
 
-    relax_gc_for_life()  # as the main process during a run (util/memory.py)
+    collected = relax_gc_for_life()  # as the main process during a run (util/memory.py)
     opened = open_child(argv, ABANDONED)
     if isinstance(opened, int):
         return opened
@@ -328,7 +328,13 @@ def child_main(argv: list[str]) -> int:
     retry = context.factory.retry
     usage = os.times()
     cpu_s = usage.user + usage.system
-    stats = {"calls": retry.calls.counts(), "retries": retry.stats.as_dict(), "cpu_s": cpu_s, "records": tasks}
+    stats = {
+        "calls": retry.calls.counts(),
+        "retries": retry.stats.as_dict(),
+        "cpu_s": cpu_s,
+        "records": tasks,
+        "collections": gc_collections() - collected,
+    }
     writer.send(orjson.dumps({"stats": stats}))
     return 0
 

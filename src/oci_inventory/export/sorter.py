@@ -200,11 +200,8 @@ def pair_bytes(pair: tuple[str, bytes]) -> bytes:
 
 
 def read_pairs(path: Path) -> Iterator[tuple[str, bytes]]:
-    """Every ``(key, line)`` of a file of :func:`pair_bytes`, in file order."""
-    return _run_items(path)
-
-
-def _run_items(path: Path) -> Iterator[tuple[str, bytes]]:
+    """Every ``(key, line)`` of a file of :func:`pair_bytes` (a sorted run, the graph's edge spool), in file
+    order."""
     size = _HEADER.size
     unpack = _HEADER.unpack
     with open(path, "rb", buffering=_READ_BUFFER) as fh:
@@ -215,4 +212,4 @@ def _run_items(path: Path) -> Iterator[tuple[str, bytes]]:
 
 def merge_runs(runs: list[Path]) -> Iterator[tuple[str, bytes]]:
     """Every ``(key, line)`` of runs from :meth:`ExternalSorter.detach_runs`, ordered by key, then line bytes."""
-    return heapq.merge(*(_run_items(path) for path in runs))
+    return heapq.merge(*(read_pairs(path) for path in runs))
