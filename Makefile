@@ -9,13 +9,17 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
-# The demo needs the runtime install and DuckDB for its query (no dev tools, no pyarrow).
+# The demo needs the runtime install and DuckDB for its query (no dev tools, no pyarrow). Both installs byte-compile
+# src/ as a wheel install does: a run starts Python processes of its own (intake, export), and an editable install
+# under PYTHONDONTWRITEBYTECODE would compile their modules again at every start.
 $(VENV)/.demo-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[query]'
+	$(BIN)/python -m compileall -q src >/dev/null
 	touch $@
 
 $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[dev,parquet,query]'
+	$(BIN)/python -m compileall -q src >/dev/null
 	touch $@ $(VENV)/.demo-installed
 
 demo: $(VENV)/.demo-installed

@@ -200,7 +200,21 @@ class IntakeProcesses:
             self._built += records
             if not before < START_AFTER <= self._built:
                 return
-        self._keeper.start()
+        self._start_once()
+
+    def expect_many(self) -> None:
+        """A region's Search has more than one page: the children start now, while its next pages come, rather
+        than after :data:`START_AFTER` records built inline (they take a few tenths of a second to be ready, in
+        which the main process would build every record itself). Safe to call from any thread, any number of
+        times."""
+        if self.count:
+            self._start_once()
+
+    def _start_once(self) -> None:
+        with self._lock:
+            if self._keeper.started or self._stopped.is_set():
+                return
+            self._keeper.start()
 
     def accepting(self) -> bool:
         """Whether a child can take a page now."""

@@ -379,6 +379,7 @@ class _Run:
             on_page=on_page,
             cancel=self.cancel,
             before_request=spill.reserve,
+            on_more=self.intake_processes.expect_many,
         )
         outcome.records, outcome.pages = search.run()
 

@@ -41,6 +41,7 @@ def processes_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
     (the small tenancy is far below START_AFTER); Search pages of 25 results and a sorter budget of 16 KiB, so each
     process takes many pages and acknowledges many times."""
     monkeypatch.setattr(intake_processes, "START_AFTER", 1)
+    monkeypatch.setattr(intake_processes.IntakeProcesses, "expect_many", lambda self: None)  # not at a first page
     monkeypatch.setattr(discovery, "SEARCH_PAGE_LIMIT", 25)
     monkeypatch.setattr(pipeline, "RECORDS_SORT_MEMORY", 16 * 1024)
     built_inline = intake_processes.IntakeProcesses.built_inline
@@ -99,6 +100,58 @@ def test_the_same_files_as_the_main_process_alone(
     assert len(odd) == 1 and odd[0]["timeCreated"] is None  # left to the main process, built as it builds it
     leftovers = [p.name for p in shared.iterdir() if p.name.startswith("oci-inv-")]
     assert leftovers == []  # the processes' sorted runs are gone with the export
+
+
+def test_a_region_of_more_than_one_page_starts_them_at_once(
+    small: Tenancy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A region whose first Search page is not its last starts the processes then, while its next pages come, not
+    after START_AFTER records built inline (the tenancy has 400): they build the records of the later pages."""
+    monkeypatch.setattr(discovery, "SEARCH_PAGE_LIMIT", 25)
+    expect_many = intake_processes.IntakeProcesses.expect_many
+    called: list[int] = []
+
+    def start_and_wait(self: intake_processes.IntakeProcesses) -> None:
+        called.append(1)
+        expect_many(self)
+        for process in self._started():
+            assert process.ready.wait(timeout=60), "the intake process did not start"
+
+    monkeypatch.setattr(intake_processes.IntakeProcesses, "expect_many", start_and_wait)
+    run_dir = run(small, tmp_path / "out", 2)
+    ocids = [r["ocid"] for r in records(run_dir)]
+    assert len(ocids) == len(set(ocids)) and set(ocids) == expected_ocids(small.emu.model, list(REGIONS))  # type: ignore[attr-defined]
+    assert len(ocids) < intake_processes.START_AFTER and len(called) >= len(REGIONS)  # every region's first page
+    assert built_by_processes(run_dir) > 0
+    assert sum(1 for m in messages(run_dir) if m == "2 intake processes started") == 1  # started once
+
+
+def test_children_get_their_first_frame_on_their_own_threads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Starting a child does not wait for it to read its first frame (larger than a pipe holds): children started
+    one after another import their modules together. Here they read it only once the test lets each go."""
+    fifo = tmp_path / "go"
+    os.mkfifo(fifo)
+    monkeypatch.setenv("OCI_INV_TEST_FIFO", str(fifo))
+    monkeypatch.setattr(intake_processes.IntakeProcess, "module", "tests.integration.framed_waiting_child")
+    start = json.dumps({"log_level": 20, "debug": False, "padding": "x" * (1 << 20)}).encode()
+    group = intake_processes.IntakeProcesses(2, tmp_path, lambda d: start, lambda ack: None, lambda at, e: None)
+    writer = os.open(fifo, os.O_RDWR)  # never blocks; each child takes one byte from it
+    released = False
+    try:
+        group.expect_many()
+        assert group._keeper._spawned.wait(timeout=60), "starting the children waited for them to read"
+        started = group._started()
+        assert len(started) == 2 and not any(p.ready.is_set() for p in started)
+        os.write(writer, b"ab")
+        released = True
+        assert all(p.ready.wait(timeout=60) for p in started)  # each read its whole first frame
+        group.finish()
+        assert [p._proc.returncode for p in started] == [0, 0]
+    finally:
+        if not released:
+            os.write(writer, b"ab")  # a child blocking its starter reads, so that stop() can end
+        os.close(writer)
+        group.stop()
 
 
 def test_a_process_killed_with_pages_unacknowledged_loses_nothing(

@@ -102,7 +102,9 @@ class RegionSearch:
     pipeline puts it in a :class:`~oci_inventory.util.spill.PageSpill`), so a chain asks for its next page at
     once. With sharding (``shards`` None = auto, or > 1), a query whose first page is not its last is split by
     resource type (:func:`type_shards`, balanced by that page's types) and its first page is set aside: the
-    shards return those resources again. A region of one page per query pays nothing."""
+    shards return those resources again. A region of one page per query pays nothing. ``on_more`` is called when
+    a query's first page is not its last (a region of more than one page: the run will build thousands of
+    records), before its shards or its next page are asked for."""
 
     def __init__(
         self,
@@ -115,8 +117,10 @@ class RegionSearch:
         on_page: Callable[[int], None],
         cancel: threading.Event,
         before_request: Callable[[], None] | None = None,
+        on_more: Callable[[], None] | None = None,
     ) -> None:
         self.factory = factory
+        self.on_more = on_more
         self.before_request = before_request
         self.region = region
         self.queries = queries
@@ -179,6 +183,8 @@ class RegionSearch:
         for items, more, nbytes in pages:
             if self.stop.is_set():
                 raise Cancelled()
+            if probe and more and self.on_more is not None:
+                self.on_more()
             if probe and more and self.shards > 1:
                 shards = self._shard(query, items)
                 if shards:

@@ -81,7 +81,10 @@ class FramedChild:
         self.stats: dict[str, Any] | None = None
         self.error: str | None = None
         self._write_lock = threading.Lock()  # one frame at a time on stdin
-        self._send(start)
+        # The first frame goes out on the reader thread: writing it waits for the child to import its modules and
+        # read it (a tree of many compartments is more than a pipe holds), and children started one after another
+        # then get ready together instead of in turn. Nothing else is written before the child says it is ready.
+        self._start: bytes | None = start
         self._reader = threading.Thread(target=self._read, name=f"{self.name.replace(' ', '-')}-{index}", daemon=True)
         self._reader.start()
 
@@ -99,6 +102,10 @@ class FramedChild:
     def _read(self) -> None:
         stdout = self._proc.stdout
         assert stdout is not None
+        start, self._start = self._start, None
+        if start is not None:
+            self._send(start)  # when the child is gone already, its stdout ends at once and _end says so
+        del start
         try:
             while (frame := read_frame(stdout)) is not None:
                 self._message(orjson.loads(frame))
