@@ -30,7 +30,7 @@ from oci_inventory.export.follower import (
     _Abandoned,
     convert,
 )
-from oci_inventory.export.graph import GraphmlWriter
+from oci_inventory.export.graph import GraphTail
 from oci_inventory.export.inventory import InventoryPaths, write_inventory
 from oci_inventory.export.jsonl import dumps_record
 from oci_inventory.export.parquet import write_parquet
@@ -296,14 +296,14 @@ def test_a_failure_in_the_main_pass_leaves_no_child(
         if edges == 60:
             raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(GraphmlWriter, "edge_line", edge_line)
+    monkeypatch.setattr(GraphTail, "edge_line", edge_line)
     records = [_record(i) for i in range(200)]
     paths = _paths(tmp_path, tmp_path / "inventory.parquet")
     with pytest.raises(OSError):
         write_inventory(paths, _keyed(records), follow=follow)
     assert [_gone(c.pid) for c in children] == [True] * (3 if follow else 1)
-    aside = [p.name for p in tmp_path.iterdir() if p.name.endswith((".tail", ".edges"))]
-    assert aside == []  # the edges kept aside (the graph's tail, the edge spool) are removed
+    aside = [p.name for p in tmp_path.iterdir() if p.name.endswith(".tail")]
+    assert aside == []  # the edges kept aside (the graph's tail) are removed
 
 
 def test_the_child_stops_when_the_notices_end_before_done(tmp_path: Path) -> None:

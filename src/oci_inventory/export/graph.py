@@ -1,9 +1,10 @@
 """``graph.graphml``: the run as a graph (nodes = resources, edges = relationships) for networkx, Gephi and yEd.
 
-Streamed (:class:`GraphmlWriter`): a node per record as the sorted inventory goes by, then an edge per
-relationship, then a node for every edge end that is not a record (the tenancy root, a resource Search did not
-return); GraphML allows nodes after the edges that name them. Only the set of record OCIDs (an :class:`OcidSet`,
-8-byte hashes) and the OCIDs of those external ends are held in memory, never records.
+Streamed: a node per record as the sorted inventory goes by, then an edge per relationship (:class:`GraphTail`,
+written aside while the records go by and appended), then a node for every edge end that is not a record (the
+tenancy root, a resource Search did not return); GraphML allows nodes after the edges that name them. Only the set
+of record OCIDs (an :class:`OcidSet`, 8-byte hashes) and the OCIDs of the ends that are not records (yet) are held
+in memory, never records or edges.
 
 Nodes carry ``resourceType``, ``displayName``, ``region``, ``compartmentPath``, ``lifecycleState``,
 ``enrichStatus`` (absent when null) and ``external`` (``true`` for an edge end that is not a record; its
@@ -20,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from heapq import heappop, heappush
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -36,7 +38,7 @@ _ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;"
 _SPECIAL = re.compile("[&<>\"'\t\n\r]")
 _PLAIN = re.compile("[^&<>\"'\t\n\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]*")
 _BUFFER = 1 << 20
-#: Edge targets :class:`GraphmlWriter` remembers as records (or typed external nodes): compartments, subnets, ...
+#: Edge targets :class:`GraphTail` remembers as records (or typed external nodes): compartments, subnets, ...
 _SETTLED_TARGETS = 1 << 16
 
 _HEADER = """<?xml version="1.0" encoding="UTF-8"?>
@@ -112,59 +114,60 @@ def _edges(relationships: Path | None) -> Iterator[dict[str, Any]]:
             yield edge
 
 
-def _note_external_ends(edge: Mapping[str, Any], records: OcidSet, out: dict[str, str | None]) -> None:
-    """Record in ``out`` each end of ``edge`` that is not a record, with the type the edge gives it (first seen)."""
-    for ocid, rtype in ((edge["sourceOcid"], edge.get("sourceType")), (edge["targetOcid"], edge.get("targetType"))):
-        if ocid not in records and out.get(ocid) is None:
-            out[ocid] = rtype
-
-
 def graphml_head() -> str:
     """What ``graph.graphml`` starts with, up to its first node: the XML declaration, the keys, the graph."""
     return _HEADER + _keys() + '  <graph id="oci-inventory" edgedefault="directed">\n'
 
 
-class GraphmlWriter:
-    """Write ``graph.graphml`` in one pass: :meth:`node` for every record, then :meth:`edge` for every
-    relationship, then :meth:`close` (the external nodes and the footer); returns the counts.
+class GraphTail:
+    """What ``graph.graphml`` holds after the record nodes, written while the records go by in OCID order
+    (:meth:`record` for each, then :meth:`edge_line` or :meth:`edge` for each of its relationships): an ``<edge>``
+    per relationship at once, then, at :meth:`close`, a node for every end that is not a record, and the footer;
+    returns the counts. The nodes themselves are written elsewhere (the export process, or the caller).
 
-    ``head=False``: the head and the nodes are written elsewhere (by the export process, ``export/follower.py``)
-    and this writer makes the rest, to be appended; :meth:`record` then names each record without writing it.
+    Whether an end is a record is known for good once the records have passed it: one that sorts before the
+    record being written and is not a record by then is external; one ahead of it waits (with the type the first
+    edge that gives one says) until the records pass it or the last one is written. So the edges need no spool
+    and no second pass, and memory holds the record set (8-byte hashes, an :class:`OcidSet`), the external ends and
+    the ends still ahead of the records, never records or edges. Edges that come after every record (a graph made
+    from the run's files) work the same way.
+
     ``records``: how many records are coming, when known: the record set is made that large at once instead of
     growing (each growth re-inserts every hash in Python, about 2 million at a million records)."""
 
-    def __init__(self, out: TextIO, *, head: bool = True, records: int = 0) -> None:
+    def __init__(self, out: TextIO, *, records: int = 0) -> None:
         self._out = out
         self._records = OcidSet(records)
-        self._externals: dict[str, str | None] = {}
-        self._settled_targets: set[str] = set()
+        self._last = ""  # the newest record: every record that sorts before it is known
+        self._externals: dict[str, str | None] = {}  # ends passed by the records that are not records -> type
+        self._ahead: dict[str, str | None] = {}  # ends the records have not passed yet -> type (None: none yet)
+        self._heap: list[str] = []  # the keys of _ahead, smallest first
+        self._settled_targets: set[str] = set()  # targets that are records or typed external ends
         self._edges = 0
-        if head:
-            out.write(graphml_head())
 
     def record(self, ocid: str) -> None:
-        """A record whose node is written elsewhere: its edges' ends are not external."""
+        """The next record, in OCID order (its node is written elsewhere); call before its edges."""
         self._records.add(ocid)
-
-    def node(self, record: Mapping[str, Any]) -> None:
-        self._records.add(record["ocid"])
-        self._out.write(node_element(record["ocid"], record, external=False))
-
-    def node_text(self, ocid: str, element: str) -> None:
-        """A record's node already made by :func:`node_element` (on the intake thread)."""
-        self._records.add(ocid)
-        self._out.write(element)
+        self._last = ocid
+        heap = self._heap
+        while heap and heap[0] <= ocid:  # passed by the records now: a record (this one) or external for good
+            end = heappop(heap)
+            rtype = self._ahead.pop(end)
+            if end != ocid and end not in self._records:
+                self._external(end, rtype)
 
     def edge(self, edge: Mapping[str, Any]) -> None:
-        _note_external_ends(edge, self._records, self._externals)
+        """A relationship as parsed from its ``relationships.jsonl`` line."""
         self._out.write(edge_element(edge))
         self._edges += 1
+        self._end(edge["sourceOcid"], edge.get("sourceType"))
+        self._end(edge["targetOcid"], edge.get("targetType"))
 
     def edge_line(self, key: str, line: bytes) -> None:
-        """:meth:`edge` of a relationship as a record's entry carries it (``entry.edge_entry``): the ends and
-        the relation read from its key, ``source\\0relation\\0target``; the line is parsed only when an end is not
-        a record and has no type yet (the external node takes its type from the line), or the key does not split
-        in three (an OCID holding a NUL)."""
+        """:meth:`edge` of a relationship as a record's entry carries it (``entry.edge_entry``): the ends and the
+        relation read from its key, ``source\0relation\0target``; the line is parsed only when an end is not a
+        record and has no type yet (the external node takes its type from the line), or the key does not split in
+        three (an OCID holding a NUL)."""
         parts = key.split("\x00")
         if len(parts) != 3 or not (self._settled(parts[2]) and self._is_settled(parts[0])):
             self.edge(orjson.loads(line))
@@ -174,10 +177,30 @@ class GraphmlWriter:
         self._out.write(_edge_text(source, target, relation, str if plain else xml_text))
         self._edges += 1
 
+    def _end(self, ocid: str, rtype: str | None) -> None:
+        """An edge's end: nothing when it is a record; else its type noted (the first one given) as an external
+        end, or as an end ahead of the records."""
+        if ocid in self._records:
+            return
+        if ocid < self._last:
+            self._external(ocid, rtype)
+        elif ocid not in self._ahead:
+            self._ahead[ocid] = rtype
+            heappush(self._heap, ocid)
+        elif self._ahead[ocid] is None:
+            self._ahead[ocid] = rtype
+
+    def _external(self, ocid: str, rtype: str | None) -> None:
+        if self._externals.get(ocid) is None:
+            self._externals[ocid] = rtype
+
     def _is_settled(self, ocid: str) -> bool:
-        """``ocid`` is a record, or an external end that already has its type: its edge needs nothing from the
-        line (once the records are written, neither can change)."""
-        return ocid in self._records or self._externals.get(ocid) is not None
+        """``ocid`` is a record, or an end whose type is known already: its edge needs nothing from the line (the
+        type an end takes is the first one given)."""
+        if ocid in self._records:
+            return True
+        known = self._externals if ocid < self._last else self._ahead
+        return known.get(ocid) is not None
 
     def _settled(self, target: str) -> bool:
         """:meth:`_is_settled` for an edge's target, remembered: targets repeat (every resource of a compartment
@@ -191,6 +214,12 @@ class GraphmlWriter:
         return True
 
     def close(self) -> GraphCounts:
+        """The external nodes (the ends still ahead are past the last record: external unless records), sorted by
+        OCID, and the footer."""
+        for end in self._heap:
+            if end not in self._records:
+                self._external(end, self._ahead[end])
+        self._heap, self._ahead = [], {}
         for ocid in sorted(self._externals):
             self._out.write(node_element(ocid, {"resourceType": self._externals[ocid]}, external=True))
         self._out.write(_FOOTER)
@@ -205,9 +234,11 @@ def open_graphml(path: Path) -> TextIO:
 def write_graphml(path: Path, inventory: Path, relationships: Path | None) -> GraphCounts:
     """Write ``path`` from the run's ``inventory.jsonl`` and ``relationships.jsonl`` (None: no edges)."""
     with open_graphml(path) as out:
-        writer = GraphmlWriter(out)
+        out.write(graphml_head())
+        tail = GraphTail(out)
         for _, record in iter_jsonl(inventory):
-            writer.node(record)
+            tail.record(record["ocid"])
+            out.write(node_element(record["ocid"], record, external=False))
         for edge in _edges(relationships):
-            writer.edge(edge)
-        return writer.close()
+            tail.edge(edge)
+        return tail.close()

@@ -2,19 +2,20 @@
 
 Each entry (:mod:`~.entry`) holds a record's JSONL line and its relationships: the line goes to ``inventory.jsonl``
 and the relationship lines to ``relationships.jsonl`` as they are (a record's relationships are in key order, and
-the records in OCID order, so the file is in key order with no sorter of its own). The graph's edges are made
-after the records, from a spool of ``(key, line)`` pairs written meanwhile (an end is a record or an external node
-only once every record is known), from the key (source, relation, target) without parsing the line unless an end
-is an external node still without a type. Nothing is held per record but its OCID's hash in the graph's record set.
+the records in OCID order, so the file is in key order with no sorter of its own). The graph's edges are written
+as their records go by (``graph.GraphTail``), each from its key (source, relation, target) without parsing the
+line unless an end is not a record and has no type yet, into a tail appended to ``graph.graphml`` after the nodes;
+whether an end is a record is settled once the records pass it. Nothing is held per record but its OCID's hash in
+the graph's record set.
 
 ``inventory.csv``, the GraphML nodes and the report's inventory figures need every record parsed: for runs of
 :data:`FOLLOW_MIN_RECORDS` records or more, processes of their own on the other core (:mod:`~.follower`) make them,
 reading ``inventory.jsonl`` up to where this pass says it is flushed (every MiB): one the CSV, one the head and
-the nodes of ``graph.graphml`` with the figures; this pass writes the edges, the external nodes and the footer aside
-and appends them once that child is done. ``inventory.parquet`` (``--parquet``) is always written by such a
-process. This pass waits for them only at the end, after the graph's edges, and kills them on any other way out.
-A smaller run writes its CSV and nodes here (a node the intake thread made while it had time, as it is; any other
-from the parsed line), and its report reads the JSONL.
+the nodes of ``graph.graphml`` with the figures; this pass writes the edges, the external nodes and the footer
+aside (the tail) and appends them once that child is done. ``inventory.parquet`` (``--parquet``) is always written
+by such a process. This pass waits for them only at the end, after the graph's edges, and kills them on any other
+way out. A smaller run writes its CSV and nodes here (a node the intake thread made while it had time, as it is;
+any other from the parsed line), and its report reads the JSONL.
 """
 
 from __future__ import annotations
@@ -22,18 +23,17 @@ from __future__ import annotations
 import logging
 import shutil
 from collections.abc import Iterable, Iterator
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, TextIO
+from typing import TextIO
 
 import orjson
 
 from oci_inventory.export.csv import CsvWriter
 from oci_inventory.export.entry import Parts, entry_edges, entry_parts
 from oci_inventory.export.follower import Derived, Follower
-from oci_inventory.export.graph import GraphCounts, GraphmlWriter, node_element, open_graphml
-from oci_inventory.export.sorter import pair_bytes, read_pairs
+from oci_inventory.export.graph import GraphCounts, GraphTail, graphml_head, node_element, open_graphml
 from oci_inventory.normalize.schema import Record
 from oci_inventory.report.digest import InventoryScan
 
@@ -70,23 +70,33 @@ def prepared_node(record: Record) -> str:
     return node_element(record["ocid"], record, external=False)
 
 
-class _NoGraph:
-    """What the export feeds the graph with, when there is no ``graph.graphml``: nothing is kept or written."""
+class _Graph:
+    """What this pass writes of ``graph.graphml``: with ``nodes`` (a smaller run) the head and the record nodes into
+    the file itself; always the edges, the external nodes and the footer into ``tail`` (:class:`GraphTail`),
+    appended to the file once the nodes are complete."""
 
-    def record(self, ocid: str) -> None:
-        pass
+    def __init__(self, nodes: TextIO | None, tail: TextIO, records: int) -> None:
+        self._nodes = nodes
+        self._tail = GraphTail(tail, records=records)
+        if nodes is not None:
+            nodes.write(graphml_head())
 
-    def node(self, record: Record) -> None:
-        pass
+    def record(self, ocid: str, entry: bytes, count: int, node: str | None, record: Record | None) -> None:
+        """A record (``entry``, of ``count`` relationships) and its relationships; its node too (``node`` made by
+        the intake thread, else from ``record``, parsed for the CSV) unless the export process writes the nodes."""
+        tail = self._tail
+        tail.record(ocid)
+        if self._nodes is not None:
+            if node is None:
+                assert record is not None, "a run that writes its own nodes parses every line for its CSV"
+                node = node_element(ocid, record, external=False)
+            self._nodes.write(node)
+        if count:
+            for key, line in entry_edges(entry):
+                tail.edge_line(key, line)
 
-    def node_text(self, ocid: str, text: str) -> None:
-        pass
-
-    def edge_line(self, key: str, line: bytes) -> None:
-        pass
-
-    def close(self) -> None:
-        return None
+    def close(self) -> GraphCounts:
+        return self._tail.close()
 
 
 _Written = tuple[str, bytes, Parts]  # OCID (the sorter's key), the entry, its parts
@@ -139,8 +149,7 @@ def write_inventory(
     csv = None
     count = edges = 0
     graphml = paths.graphml
-    tail = graphml.with_name(f".{graphml.name}.tail") if graphml is not None else None  # with follow: the edges
-    spool = graphml.with_name(f".{graphml.name}.edges") if graphml is not None else None  # the edges, for after
+    tail = graphml.with_name(f".{graphml.name}.tail") if graphml is not None else None  # the edges, appended
     try:
         if follow:
             children.append(Follower(Derived(paths.jsonl, csv=paths.csv, csv_raw=csv_raw, scan=graphml is None)))
@@ -150,50 +159,43 @@ def write_inventory(
             csv = CsvWriter(paths.csv, raw=csv_raw)
         if paths.parquet is not None:
             children.append(Follower(Derived(paths.jsonl, parquet=paths.parquet)))
-        with _graph_file(tail if follow else graphml) as graph_file, _spool(spool) as spooled:
-            graph = _NoGraph() if graph_file is None else GraphmlWriter(graph_file, head=not follow, records=expected)
+        with _graph_files(graphml, tail, follow) as files:
+            graph = _Graph(files[0], files[1], expected) if files is not None else None
             for ocid, entry, (line_nl, n_edges, _, node) in _written(records, paths, children):
                 count += 1
                 edges += n_edges
-                if spooled is not None and n_edges:
-                    spooled.write(b"".join(map(pair_bytes, entry_edges(entry))))
-                if csv is None:  # the export process writes the node
-                    graph.record(ocid)
-                    continue
-                record = orjson.loads(line_nl)
-                csv.write(record)
-                if node is None:  # made here
-                    graph.node(record)
-                else:
-                    graph.node_text(ocid, node)
-            if spooled is not None and spool is not None:  # both set or both None
-                spooled.close()
-                for key, line in read_pairs(spool):  # meanwhile the children catch up
-                    graph.edge_line(key, line)
-            counts = graph.close()
-        scans = [_wait(child, count) for child in children]
-        if follow and tail is not None and graphml is not None:  # both set or both None
+                record = None
+                if csv is not None:
+                    record = orjson.loads(line_nl)
+                    csv.write(record)
+                if graph is not None:
+                    graph.record(ocid, entry, n_edges, node, record)
+            counts = graph.close() if graph is not None else None
+        scans = [_wait(child, count) for child in children]  # meanwhile the children catch up
+        if tail is not None and graphml is not None:  # both set or both None
             _append(tail, graphml)
     finally:
         if csv is not None:
             csv.close()
         for child in children:
             child.close()
-        for aside in (tail, spool):
-            if aside is not None:
-                aside.unlink(missing_ok=True)
+        if tail is not None:
+            tail.unlink(missing_ok=True)
     return Written(count, edges, counts, next((scan for scan in scans if scan is not None), None))
 
 
-def _spool(path: Path | None) -> AbstractContextManager[BinaryIO | None]:
-    """Where the graph's edges wait for the records to be known; nowhere without a graph."""
-    return nullcontext() if path is None else open(path, "wb", buffering=_BUFFER)
-
-
-def _graph_file(path: Path | None) -> AbstractContextManager[TextIO | None]:
-    """The file this pass writes the graph to (with ``follow``, the tail: the export process writes the head and
-    the nodes); nowhere without a graph."""
-    return nullcontext() if path is None else open_graphml(path)
+@contextmanager
+def _graph_files(
+    graphml: Path | None, tail: Path | None, follow: bool
+) -> Iterator[tuple[TextIO | None, TextIO] | None]:
+    """The files this pass writes of the graph: ``graphml`` itself (the head and the nodes) unless the export
+    process writes them (``follow``), and the tail; None without a graph."""
+    if graphml is None or tail is None:
+        yield None
+        return
+    with ExitStack() as stack:
+        nodes = None if follow else stack.enter_context(open_graphml(graphml))
+        yield nodes, stack.enter_context(open_graphml(tail))
 
 
 def _append(tail: Path, graphml: Path) -> None:

@@ -200,8 +200,7 @@ def pair_bytes(pair: tuple[str, bytes]) -> bytes:
 
 
 def read_pairs(path: Path) -> Iterator[tuple[str, bytes]]:
-    """Every ``(key, line)`` of a file of :func:`pair_bytes` (a sorted run, the graph's edge spool), in file
-    order."""
+    """Every ``(key, line)`` of a file of :func:`pair_bytes` (a sorted run), in file order."""
     size = _HEADER.size
     unpack = _HEADER.unpack
     with open(path, "rb", buffering=_READ_BUFFER) as fh:
