@@ -309,6 +309,7 @@ class _Builder:
         self._path_of = tree_from_json(start["tree"]).path_of
         directory = Path(start["directory"])
         self._budget = int(start["records_budget"])
+        self._graph = bool(start.get("graph"))  # the run writes graph.graphml: each record's node is made here
         self.records = ExternalSorter(1 << 62, tmp_dir=directory)  # spilled here, at an acknowledgement only
         self._seqs: list[int] = []
         self._tally = _Tally()
@@ -319,7 +320,7 @@ class _Builder:
     def page(self, seq: int, collected_at: str, entries: list[Entry]) -> None:
         from oci_inventory.intake import InlineBatch
 
-        batch = InlineBatch(collected_at, self._path_of, prepare=False, owned=True)  # decoded for it alone
+        batch = InlineBatch(collected_at, self._path_of, prepare=self._graph, owned=True)  # decoded for it alone
         for entry in entries:
             region, status, item = entry
             if batch.add(item, region, ENRICHER_OF[status]):

@@ -223,7 +223,9 @@ class _Run:
 
     def _intake_start(self, directory: Path) -> bytes:
         """The first frame to an intake process: where to write its runs, the sorters' budgets."""
-        return self._child_start(wire=False, directory=str(directory), records_budget=RECORDS_SORT_MEMORY)
+        return self._child_start(
+            wire=False, directory=str(directory), records_budget=RECORDS_SORT_MEMORY, graph=self.options.graph
+        )
 
     def _acked(self, ack: Ack) -> None:
         """An intake process's acknowledgement (on its reader thread): its runs, counts and the results it left."""
@@ -243,7 +245,7 @@ class _Run:
         if self.cancel.is_set():
             return
         try:
-            batch = InlineBatch(collected_at, self.tree.path_of, prepare=False)
+            batch = InlineBatch(collected_at, self.tree.path_of, prepare=self.options.graph)
             for region, status, item in entries:
                 enricher = ENRICHER_OF[status]
                 if not batch.add(item, region, enricher):
@@ -396,10 +398,7 @@ class _Run:
             for page in spill:
                 if self.cancel.is_set():
                     break
-                # Nodes are prepared while the intake has time, and only for a run the export will not hand to
-                # its processes (FOLLOW_MIN_RECORDS), which make every node from inventory.jsonl; never without a graph.
-                prepare = self.options.graph and spill.backlog == 0 and len(self.records) < FOLLOW_MIN_RECORDS
-                self.take(page, spill.consumer_waiting, prepare=prepare)
+                self.take(page, spill.consumer_waiting)
         except Stopped:
             pass  # the run is being stopped: the pool refused the record
         except BaseException as exc:
@@ -407,16 +406,14 @@ class _Run:
         finally:
             spill.abort() if self.cancel.is_set() else spill.release()
 
-    def take(self, page: Page, on_wait: Callable[[bool], None], *, prepare: bool = True) -> None:
+    def take(self, page: Page, on_wait: Callable[[bool], None]) -> None:
         """One Search page, on its region's intake thread: each result accepted, the records built inline handed
-        to the sorters and counters once for the whole page (``InlineBatch``). ``prepare``: also make their GraphML
-        nodes now (``prepared_node``); the intake thread passes it when no other page waits,
-        i.e. while it keeps up with Search and has time to spare. When pages queue up, the intake is the limit
-        (a CPU-bound run) and the export formats those records instead: the same work, but not on this thread."""
+        to the sorters and counters once for the whole page (``InlineBatch``, which makes their GraphML nodes too
+        when the run writes a graph: the export writes them as they are), or sent to an intake process."""
         collected_at = self.clock.now()
         remote = self.intake_processes.accepting()
         batch: InlineBatch | PageEntries = (
-            PageEntries() if remote else InlineBatch(collected_at, self.tree.path_of, prepare=prepare)
+            PageEntries() if remote else InlineBatch(collected_at, self.tree.path_of, prepare=self.options.graph)
         )
         try:
             for item in page.items:

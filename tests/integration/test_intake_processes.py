@@ -90,6 +90,7 @@ def test_the_same_files_as_the_main_process_alone(
     shared = run(small, tmp_path / "shared", 2, no_enrich=no_enrich)
     assert stable(records(shared)) == stable(records(alone))
     assert (shared / "relationships.jsonl").read_bytes() == (alone / "relationships.jsonl").read_bytes()
+    assert (shared / "graph.graphml").read_bytes() == (alone / "graph.graphml").read_bytes()  # nodes made there
     assert counts(shared) == counts(alone)
     ocids = [r["ocid"] for r in records(shared)]
     expected = expected_ocids(small.emu.model, list(REGIONS), include_terminated=not no_enrich)  # type: ignore[attr-defined]

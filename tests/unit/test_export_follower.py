@@ -31,7 +31,7 @@ from oci_inventory.export.follower import (
     convert,
 )
 from oci_inventory.export.graph import GraphTail
-from oci_inventory.export.inventory import InventoryPaths, write_inventory
+from oci_inventory.export.inventory import InventoryPaths, prepared_node, write_inventory
 from oci_inventory.export.jsonl import dumps_record
 from oci_inventory.export.parquet import write_parquet
 from oci_inventory.util.errors import ConfigError, environment_error
@@ -192,7 +192,7 @@ def test_an_oserror_in_the_child_is_the_same_oserror_as_in_process(
 
         def init(self: Follower, *args: Any, **kwargs: Any) -> None:
             started(self, *args, **kwargs)
-            if f"inventory.{which}" in self.writes:  # the child writing the target, not the GraphML one
+            if f"inventory.{which}" in self.writes:  # the child writing the target
                 resource.prlimit(self.pid, resource.RLIMIT_FSIZE, (limit, limit))
 
         monkeypatch.setattr(Follower, "__init__", init)
@@ -214,7 +214,7 @@ def test_an_oserror_in_the_child_is_the_same_oserror_as_in_process(
     assert isinstance(converted, ConfigError) and errno.errorcode[code] in converted.user_line()
     assert isinstance(exc.__cause__, ChildTraceback) and "Traceback" in str(exc.__cause__)
     assert f"inventory.{which}" in str(exc.__cause__)
-    assert [_gone(c.pid) for c in children] == [True] * (2 if which == "csv" else 1)  # csv: and the GraphML child
+    assert [_gone(c.pid) for c in children] == [True]
 
 
 @pytest.mark.parametrize("when", ["at the end", "during the pass"])
@@ -259,7 +259,7 @@ def test_a_killed_child_is_an_error_in_the_main_process(
     killed = "inventory.csv" if follow else "inventory.parquet"  # the first child started
     with pytest.raises(FollowerError, match=f"writing {killed} failed .*killed by SIGKILL"):
         write_inventory(_paths(tmp_path, tmp_path / "inventory.parquet"), lines(), follow=follow)
-    assert [_gone(c.pid) for c in children] == [True] * (3 if follow else 1)
+    assert [_gone(c.pid) for c in children] == [True] * (2 if follow else 1)
 
 
 @pytest.mark.parametrize("follow", [False, True])
@@ -280,7 +280,7 @@ def test_an_input_that_stops_early_leaves_no_child(
 
     with pytest.raises(stop):
         write_inventory(_paths(tmp_path, tmp_path / "inventory.parquet"), lines(), follow=follow)
-    assert [_gone(c.pid) for c in children] == [True] * (3 if follow else 1)
+    assert [_gone(c.pid) for c in children] == [True] * (2 if follow else 1)
 
 
 @pytest.mark.parametrize("follow", [False, True])
@@ -301,7 +301,7 @@ def test_a_failure_in_the_main_pass_leaves_no_child(
     paths = _paths(tmp_path, tmp_path / "inventory.parquet")
     with pytest.raises(OSError):
         write_inventory(paths, _keyed(records), follow=follow)
-    assert [_gone(c.pid) for c in children] == [True] * (3 if follow else 1)
+    assert [_gone(c.pid) for c in children] == [True] * (2 if follow else 1)
     aside = [p.name for p in tmp_path.iterdir() if p.name.endswith(".tail")]
     assert aside == []  # the edges kept aside (the graph's tail) are removed
 
@@ -347,8 +347,9 @@ def test_a_child_dies_with_its_parent_killed_by_sigkill(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("csv_raw", [False, True])
 def test_the_export_process_writes_the_csv_and_figures_the_main_process_would(tmp_path: Path, csv_raw: bool) -> None:
-    """The CSV and GraphML nodes written by the export process give the in-process files byte for byte (hostile
-    cells included), and its scan gives the report the digest it builds by reading inventory.jsonl."""
+    """The CSV written by the export process gives the in-process file byte for byte (hostile cells included), and
+    its scan gives the report the digest it builds by reading inventory.jsonl; the GraphML nodes the records' builders
+    made (``prepared_node``, every other entry here) give the nodes made from the lines."""
     from oci_inventory.report.digest import build_digest, scan_inventory
 
     hostile = ["=HYPERLINK(1)", 'a,b "q"', "line\nbreak", "\x00\x07 ctl", "\u2028", "ü😀", "-1", "@x"]
@@ -357,11 +358,19 @@ def test_the_export_process_writes_the_csv_and_figures_the_main_process_would(tm
                 else {}, **({"resourceType": "Bucket", "details": {"namespace": f"ns{i % 4}"}} if i % 9 == 0 else {}))
         for i in range(400)
     ]  # fmt: skip
+    prepared = [
+        (ocid, record_entry(dumps_record(r), [_edge(r)], prepared_node(r) if i % 2 else None))
+        for i, (r, (ocid, _)) in enumerate(zip(records, _keyed(records), strict=True))
+    ]
     written = {}
     for follow in (False, True):
         directory = tmp_path / str(follow)
         directory.mkdir()
         written[follow] = write_inventory(_paths(directory, None), _keyed(records), csv_raw=csv_raw, follow=follow)
+    (tmp_path / "prepared").mkdir()
+    write_inventory(_paths(tmp_path / "prepared", None), prepared, csv_raw=csv_raw, follow=True)
+    graph = (tmp_path / "False" / "graph.graphml").read_bytes()
+    assert (tmp_path / "prepared" / "graph.graphml").read_bytes() == graph and graph.count(b"<node ") > 400
     for name in ("inventory.csv", "graph.graphml", "inventory.jsonl", "relationships.jsonl"):
         assert (tmp_path / "False" / name).read_bytes() == (tmp_path / "True" / name).read_bytes(), name
     assert written[False].graph == written[True].graph

@@ -1,20 +1,19 @@
-"""``inventory.csv``, the GraphML nodes, ``inventory.parquet`` and the report's inventory figures, each made by a
-process of its own from ``inventory.jsonl`` while the main process writes it.
+"""``inventory.csv`` with the report's inventory figures, and ``inventory.parquet``, each made by a process of its
+own from ``inventory.jsonl`` while the main process writes it.
 
 The export pass (:mod:`~.inventory`) is CPU-bound on one core. This module moves the pieces that need each record
 parsed to the second core: :class:`Follower` starts ``python -m oci_inventory.export.follower``, the main process
 tells it how far ``inventory.jsonl`` is complete (a byte offset at a line boundary, on the child's stdin, after
 each flushed MiB), and the child reads the file up to there, parses each line once and feeds what its
-:class:`Derived` names: the CSV writer (:class:`~.csv.CsvWriter`); the GraphML head and nodes
-(:func:`~.graph.node_element`) and the digest's :class:`~oci_inventory.report.digest.InventoryScan`;
-:class:`~.parquet.ParquetStream`. Each is unchanged, so every file is the same as when written in the main
-process, and the reports need not read the file again. The main process keeps what needs no parsing: the JSONL
-itself, the relationships and the rest of the GraphML file. The export starts one child for the CSV and one for
-the nodes in runs of at least :data:`~.inventory.FOLLOW_MIN_RECORDS` records (below that, starting a Python
-process costs more than it saves, and the main process writes both itself), and one for ``--parquet``: three
-processes, each parsing every line, balance the two cores better than one doing it all (measured at 1M). The
-report's figures go with the nodes, the lighter of the two (about 11 µs a record against the CSV's 14), so
-neither child is the export's critical path alone.
+:class:`Derived` names: the CSV writer (:class:`~.csv.CsvWriter`) and the digest's
+:class:`~oci_inventory.report.digest.InventoryScan`; :class:`~.parquet.ParquetStream`. Each is unchanged, so every
+file is the same as when written in the main process, and the reports need not read the file again. The main
+process keeps what needs no parsing: the JSONL itself, the relationships and the GraphML file (each record's node
+was made where the record was built and comes with it). The export starts the CSV child in runs of at least
+:data:`~.inventory.FOLLOW_MIN_RECORDS` records (below that, starting a Python process costs more than it saves,
+and the main process writes the CSV itself), and one for ``--parquet``: processes each parsing every line balance
+the two cores better than one doing it all (measured at 1M). The GraphML nodes had a process of their own too
+until their builders made them (docs/performance.md).
 
 Why the child reads the file and not a pipe of lines: a pipe holds 64 KiB to 1 MiB, so whenever the child is
 slower (parsing plus the Parquet columns cost more than what is left to the main process), the main process would
@@ -56,7 +55,6 @@ from typing import IO, Any
 import orjson
 
 from oci_inventory.export.csv import CsvWriter
-from oci_inventory.export.graph import graphml_head, node_element, open_graphml
 from oci_inventory.report.digest import InventoryScan
 from oci_inventory.util import errors
 from oci_inventory.util.memory import gc_collections, relax_gc_for_life
@@ -71,7 +69,7 @@ ABANDONED = 3
 
 
 class FollowerError(errors.OciInvError):
-    """An export process (the CSV, the GraphML nodes or the Parquet file) failed (exit 1): not the environment,
+    """An export process (the CSV or the Parquet file) failed (exit 1): not the environment,
     not the input."""
 
 
@@ -81,22 +79,20 @@ class ChildTraceback(Exception):
 
 @dataclass(frozen=True)
 class Derived:
-    """What a child derives from ``jsonl``: the CSV (cells as ``--csv-raw`` says); the head and the nodes of the
-    GraphML file (the main process appends the rest); the report's :class:`InventoryScan` (``scan``); the Parquet
-    file in row groups of ``batch_size``."""
+    """What a child derives from ``jsonl``: the CSV (cells as ``--csv-raw`` says); the report's
+    :class:`InventoryScan` (``scan``); the Parquet file in row groups of ``batch_size``."""
 
     jsonl: Path
     csv: Path | None = None
     csv_raw: bool = False
     parquet: Path | None = None
     batch_size: int = 20_000
-    graphml: Path | None = None
     scan: bool = False
 
     @property
     def names(self) -> str:
-        """The files this child writes, for messages (``inventory.csv``, ``graph.graphml``, ...)."""
-        return " and ".join(path.name for path in (self.csv, self.graphml, self.parquet) if path is not None)
+        """The files this child writes, for messages (``inventory.csv``, ``inventory.parquet``)."""
+        return " and ".join(path.name for path in (self.csv, self.parquet) if path is not None)
 
     def as_json(self) -> bytes:
         return orjson.dumps(
@@ -106,7 +102,6 @@ class Derived:
                 "csv_raw": self.csv_raw,
                 "parquet": os.fspath(self.parquet) if self.parquet is not None else None,
                 "batch_size": self.batch_size,
-                "graphml": os.fspath(self.graphml) if self.graphml is not None else None,
                 "scan": self.scan,
             }
         )
@@ -114,14 +109,13 @@ class Derived:
     @classmethod
     def from_json(cls, text: str) -> Derived:
         data = orjson.loads(text)
-        csv, parquet, graphml = data["csv"], data["parquet"], data["graphml"]
+        csv, parquet = data["csv"], data["parquet"]
         return cls(
             Path(data["jsonl"]),
             Path(csv) if csv is not None else None,
             bool(data["csv_raw"]),
             Path(parquet) if parquet is not None else None,
             int(data["batch_size"]),
-            Path(graphml) if graphml is not None else None,
             bool(data["scan"]),
         )
 
@@ -280,15 +274,12 @@ class _Abandoned(Exception):
 
 
 class _Sinks:
-    """What the child feeds with each parsed record: the CSV, the GraphML nodes, the scan, the Parquet stream."""
+    """What the child feeds with each parsed record: the CSV, the scan, the Parquet stream."""
 
     def __init__(self, derived: Derived) -> None:
         self.count = 0
         self.csv = CsvWriter(derived.csv, raw=derived.csv_raw) if derived.csv is not None else None
         self.scan = InventoryScan() if derived.scan else None
-        self.graph = open_graphml(derived.graphml) if derived.graphml is not None else None
-        if self.graph is not None:
-            self.graph.write(graphml_head())
         self.parquet = None
         if derived.parquet is not None:
             from oci_inventory.export.parquet import ParquetStream
@@ -302,14 +293,11 @@ class _Sinks:
         loads = orjson.loads
         csv = self.csv.write if self.csv is not None else None
         scan = self.scan.add if self.scan is not None else None
-        graph = self.graph.write if self.graph is not None else None
         parquet = self.parquet.write if self.parquet is not None else None
         for line in lines:
             record = loads(line)
             if csv is not None:
                 csv(record)
-            if graph is not None:
-                graph(node_element(record["ocid"], record, external=False))
             if scan is not None:
                 scan(record)
             if parquet is not None:
@@ -317,7 +305,7 @@ class _Sinks:
         self.count += len(lines)
 
     def close(self) -> None:
-        for sink in (self.csv, self.graph, self.parquet):
+        for sink in (self.csv, self.parquet):
             if sink is not None:
                 sink.close()
 

@@ -8,14 +8,15 @@ line unless an end is not a record and has no type yet, into a tail appended to 
 whether an end is a record is settled once the records pass it. Nothing is held per record but its OCID's hash in
 the graph's record set.
 
-``inventory.csv``, the GraphML nodes and the report's inventory figures need every record parsed: for runs of
-:data:`FOLLOW_MIN_RECORDS` records or more, processes of their own on the other core (:mod:`~.follower`) make them,
-reading ``inventory.jsonl`` up to where this pass says it is flushed (every MiB): one the CSV, one the head and
-the nodes of ``graph.graphml`` with the figures; this pass writes the edges, the external nodes and the footer
-aside (the tail) and appends them once that child is done. ``inventory.parquet`` (``--parquet``) is always written
-by such a process. This pass waits for them only at the end, after the graph's edges, and kills them on any other
-way out. A smaller run writes its CSV and nodes here (a node the intake thread made while it had time, as it is;
-any other from the parsed line), and its report reads the JSONL.
+Each record's GraphML node comes in its entry too, made where the record was built (``prepared_node``: the builder
+has the record as a dict), so this pass writes the head and the nodes of ``graph.graphml`` itself, parsing a line
+only for an entry without one.
+
+``inventory.csv`` and the report's inventory figures need every record parsed: for runs of
+:data:`FOLLOW_MIN_RECORDS` records or more, a process of its own on the other core (:mod:`~.follower`) makes them,
+reading ``inventory.jsonl`` up to where this pass says it is flushed (every MiB); ``inventory.parquet``
+(``--parquet``) is always written by such a process. This pass waits for them only at the end, after the graph,
+and kills them on any other way out. A smaller run writes its CSV here, and its report reads the JSONL.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from __future__ import annotations
 import logging
 import shutil
 from collections.abc import Iterable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -65,32 +66,33 @@ class Written:
 
 
 def prepared_node(record: Record) -> str:
-    """A record's GraphML node, made on the intake thread (carried in its sorter entry, :mod:`~.entry`) so that the
-    export after the last Search page only merges and writes that record."""
+    """A record's GraphML node, made where the record is built (an intake thread or process, or after its
+    enrichment) and carried in its sorter entry (:mod:`~.entry`): the builder has the record as a dict, so the
+    export after the last Search page writes the node as it is instead of parsing the line again."""
     return node_element(record["ocid"], record, external=False)
 
 
 class _Graph:
-    """What this pass writes of ``graph.graphml``: with ``nodes`` (a smaller run) the head and the record nodes into
-    the file itself; always the edges, the external nodes and the footer into ``tail`` (:class:`GraphTail`),
-    appended to the file once the nodes are complete."""
+    """What this pass writes of ``graph.graphml``: the head and each record's node into the file itself; the
+    edges, the external nodes and the footer into ``tail`` (:class:`GraphTail`, as the records go by), appended to
+    the file after the last node."""
 
-    def __init__(self, nodes: TextIO | None, tail: TextIO, records: int) -> None:
+    def __init__(self, nodes: TextIO, tail: TextIO, records: int) -> None:
         self._nodes = nodes
         self._tail = GraphTail(tail, records=records)
-        if nodes is not None:
-            nodes.write(graphml_head())
+        nodes.write(graphml_head())
 
-    def record(self, ocid: str, entry: bytes, count: int, node: str | None, record: Record | None) -> None:
-        """A record (``entry``, of ``count`` relationships) and its relationships; its node too (``node`` made by
-        the intake thread, else from ``record``, parsed for the CSV) unless the export process writes the nodes."""
+    def record(
+        self, ocid: str, entry: bytes, count: int, node: str | None, line_nl: bytes, record: Record | None
+    ) -> None:
+        """A record (``entry``, of ``count`` relationships), its node and its relationships. The node is the one
+        its builder made (``prepared_node``), else made from ``record`` (parsed already for the CSV) or its
+        line."""
         tail = self._tail
         tail.record(ocid)
-        if self._nodes is not None:
-            if node is None:
-                assert record is not None, "a run that writes its own nodes parses every line for its CSV"
-                node = node_element(ocid, record, external=False)
-            self._nodes.write(node)
+        if node is None:
+            node = node_element(ocid, record if record is not None else orjson.loads(line_nl), external=False)
+        self._nodes.write(node)
         if count:
             for key, line in entry_edges(entry):
                 tail.edge_line(key, line)
@@ -152,14 +154,12 @@ def write_inventory(
     tail = graphml.with_name(f".{graphml.name}.tail") if graphml is not None else None  # the edges, appended
     try:
         if follow:
-            children.append(Follower(Derived(paths.jsonl, csv=paths.csv, csv_raw=csv_raw, scan=graphml is None)))
-            if graphml is not None:
-                children.append(Follower(Derived(paths.jsonl, graphml=graphml, scan=True)))
+            children.append(Follower(Derived(paths.jsonl, csv=paths.csv, csv_raw=csv_raw, scan=True)))
         else:
             csv = CsvWriter(paths.csv, raw=csv_raw)
         if paths.parquet is not None:
             children.append(Follower(Derived(paths.jsonl, parquet=paths.parquet)))
-        with _graph_files(graphml, tail, follow) as files:
+        with _graph_files(graphml, tail) as files:
             graph = _Graph(files[0], files[1], expected) if files is not None else None
             for ocid, entry, (line_nl, n_edges, _, node) in _written(records, paths, children):
                 count += 1
@@ -169,11 +169,11 @@ def write_inventory(
                     record = orjson.loads(line_nl)
                     csv.write(record)
                 if graph is not None:
-                    graph.record(ocid, entry, n_edges, node, record)
+                    graph.record(ocid, entry, n_edges, node, line_nl, record)
             counts = graph.close() if graph is not None else None
-        scans = [_wait(child, count) for child in children]  # meanwhile the children catch up
         if tail is not None and graphml is not None:  # both set or both None
             _append(tail, graphml)
+        scans = [_wait(child, count) for child in children]
     finally:
         if csv is not None:
             csv.close()
@@ -185,17 +185,14 @@ def write_inventory(
 
 
 @contextmanager
-def _graph_files(
-    graphml: Path | None, tail: Path | None, follow: bool
-) -> Iterator[tuple[TextIO | None, TextIO] | None]:
-    """The files this pass writes of the graph: ``graphml`` itself (the head and the nodes) unless the export
-    process writes them (``follow``), and the tail; None without a graph."""
+def _graph_files(graphml: Path | None, tail: Path | None) -> Iterator[tuple[TextIO, TextIO] | None]:
+    """The two files this pass writes the graph into: ``graphml`` (the head and the nodes) and the tail; None
+    without a graph."""
     if graphml is None or tail is None:
         yield None
         return
-    with ExitStack() as stack:
-        nodes = None if follow else stack.enter_context(open_graphml(graphml))
-        yield nodes, stack.enter_context(open_graphml(tail))
+    with open_graphml(graphml) as nodes, open_graphml(tail) as edges:
+        yield nodes, edges
 
 
 def _append(tail: Path, graphml: Path) -> None:
