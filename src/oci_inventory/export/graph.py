@@ -123,7 +123,8 @@ class GraphTail:
     """What ``graph.graphml`` holds after the record nodes, written while the records go by in OCID order
     (:meth:`record` for each, then :meth:`edge_line` or :meth:`edge` for each of its relationships): an ``<edge>``
     per relationship at once, then, at :meth:`close`, a node for every end that is not a record, and the footer;
-    returns the counts. The nodes themselves are written elsewhere (the export process, or the caller).
+    returns the counts. The record nodes are the caller's to write, before these (in the same file, or in one this
+    is appended to).
 
     Whether an end is a record is known for good once the records have passed it: one that sorts before the
     record being written and is not a record by then is external; one ahead of it waits (with the type the first
