@@ -7,6 +7,7 @@ import dataclasses
 import json
 import os
 import signal
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from oci_inventory.oci import discovery
 from oci_inventory.oci.compartments import CompartmentTree, tree_as_json
 from oci_inventory.oci.factory import build_factory
 from oci_inventory.pipeline import RunOptions, run_inventory
+from oci_inventory.util import framed
 from tests.conftest import REGIONS, Tenancy, _start
 from tests.integration.helpers import expected_ocids, records, summary
 from tests.integration.test_enrich_processes import recipe, stable
@@ -152,6 +154,45 @@ def test_children_get_their_first_frame_on_their_own_threads(tmp_path: Path, mon
         if not released:
             os.write(writer, b"ab")  # a child blocking its starter reads, so that stop() can end
         os.close(writer)
+        group.stop()
+
+
+def test_finishing_before_a_child_has_its_first_frame_still_ends_it_cleanly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run that ends before its children got their first frame (a small run that started them at its first page):
+    finishing waits for the frame to be written before closing their input, so each child starts, finds no page
+    and ends with its figures (exit 0), instead of reading the end of its input first and ending as abandoned."""
+    finishing = threading.Event()
+    send = framed.FramedChild._send
+    finish = framed.FramedChild.finish
+
+    first: set[int] = set()
+
+    def first_frame_after_finish(self: framed.FramedChild, payload: bytes) -> bool:
+        if id(self) not in first:  # a child's first frame (nothing else goes before it is ready)
+            first.add(id(self))
+            assert finishing.wait(timeout=60)
+        return send(self, payload)
+
+    def finish_now(self: framed.FramedChild) -> None:
+        finishing.set()
+        finish(self)
+
+    monkeypatch.setattr(framed.FramedChild, "_send", first_frame_after_finish)
+    monkeypatch.setattr(framed.FramedChild, "finish", finish_now)
+    start = json.dumps(
+        {"tree": tree_as_json(CompartmentTree("ocid1.tenancy.oc1..x", ())), "directory": str(tmp_path),
+         "records_budget": 1 << 20, "log_level": 20, "debug": False}
+    ).encode()  # fmt: skip
+    group = intake_processes.IntakeProcesses(2, tmp_path, lambda d: start, lambda ack: None, lambda at, e: None)
+    group.expect_many()
+    started = group._started()
+    try:
+        group.finish()
+        assert [p._proc.returncode for p in started] == [0, 0]
+        assert all(p.stats is not None and p.stats["records"] == 0 for p in started)
+    finally:
         group.stop()
 
 

@@ -85,6 +85,7 @@ class FramedChild:
         # read it (a tree of many compartments is more than a pipe holds), and children started one after another
         # then get ready together instead of in turn. Nothing else is written before the child says it is ready.
         self._start: bytes | None = start
+        self._start_sent = threading.Event()  # the first frame is written (or the child is gone)
         self._reader = threading.Thread(target=self._read, name=f"{self.name.replace(' ', '-')}-{index}", daemon=True)
         self._reader.start()
 
@@ -103,8 +104,11 @@ class FramedChild:
         stdout = self._proc.stdout
         assert stdout is not None
         start, self._start = self._start, None
-        if start is not None:
-            self._send(start)  # when the child is gone already, its stdout ends at once and _end says so
+        try:
+            if start is not None:
+                self._send(start)  # when the child is gone already, its stdout ends at once and _end says so
+        finally:
+            self._start_sent.set()
         del start
         try:
             while (frame := read_frame(stdout)) is not None:
@@ -135,6 +139,7 @@ class FramedChild:
 
     def finish(self) -> None:
         """No more work: the child answers what it has, sends its figures and ends; wait for all of it."""
+        self._start_sent.wait()  # closing stdin before the first frame would end a healthy child as abandoned
         with self._write_lock:
             stdin = self._proc.stdin
             if stdin is not None:
