@@ -259,8 +259,8 @@ def list_compartments(fmt: str, include_deleted: bool, **flags: Any) -> int:
     type=str,
     help=_env_help(
         "intake_processes",
-        "Processes that build the records needing no API call once a run has built 5,000: auto (one per core, "
-        "at most 2; none on one core), off or N [auto].",
+        "Processes that build the records needing no API call, started at a region's second Search page or once "
+        "a run has built 5,000: auto (one per core, at most 2; none on one core), off or N [auto].",
     ),
 )
 @click.option("--quiet", is_flag=True, default=None, help=_env_help("quiet", "No progress bars or summary table."))

@@ -16,9 +16,7 @@ from typing import Any, Protocol
 from oci_inventory.enrich.base import Enricher, EnrichStatus
 from oci_inventory.enrich.default import DefaultEnricher, SkippedEnricher
 from oci_inventory.enrich.relations import IN_COMPARTMENT
-from oci_inventory.export.entry import edge_entry, record_entry
-from oci_inventory.export.inventory import prepared_node
-from oci_inventory.export.jsonl import dumps_record
+from oci_inventory.export.entry import entry_of
 from oci_inventory.export.sorter import ExternalSorter
 from oci_inventory.normalize.transform import summary_record
 
@@ -78,12 +76,8 @@ class InlineBatch:
         )
         if record is None:
             return False
-        ocid: str = record["ocid"]
-        rtype: str = record["resourceType"]
-        edges = [edge_entry(ocid, rtype, relation) for relation in record["relationships"]]
-        node = prepared_node(record) if self._prepare else None
-        self._records.append((ocid, record_entry(dumps_record(record), edges, node)))
-        self._counts[(rtype, status.value)] += 1
+        self._records.append((record["ocid"], entry_of(record, node=self._prepare)))
+        self._counts[(record["resourceType"], status.value)] += 1
         return True
 
     def flush(self, records: ExternalSorter, counter: Counts) -> int:

@@ -3,12 +3,13 @@ building is not bound to the main process's one core.
 
 Building a record from its Search summary (``intake.InlineBatch``: the record, its JSONL line, its relationships,
 the sorter) is about half of the main process's CPU in a large run, all of it under the GIL with the Search chains
-and the rest of the intake (docs/performance.md). So once a run has built :data:`START_AFTER` records inline, it
-starts ``--intake-processes`` children (``python -m oci_inventory.intake_processes``; ``auto``: see
+and the rest of the intake (docs/performance.md). So once a region's Search has more than one page
+(:meth:`IntakeProcesses.expect_many`), or a run has built :data:`START_AFTER` records inline, it starts
+``--intake-processes`` children (``python -m oci_inventory.intake_processes``; ``auto``: see
 :func:`auto_processes`) and, from the moment one is ready, sends each page's summary-only results to one of them
 (round robin) instead of building them itself. The main process keeps every decision: de-duplication, scope,
 terminated resources, which enricher; a child only builds. Until a child is ready, and whenever none is, the
-main process builds as before. A smaller run never starts one.
+main process builds as before. A run of one Search page per region and fewer records never starts one.
 
 What a child does: it rebuilds the compartment tree the main process listed (for ``compartmentPath``), builds
 each result with the same ``InlineBatch`` into a sorter of its own that never spills by itself, and whenever
@@ -54,8 +55,9 @@ from oci_inventory.util.processes import Keeper, peak_rss_kb, usable_cores
 
 log = logging.getLogger(__name__)
 
-#: Records built inline before the run starts its intake processes: a small run never starts one (a Python process
-#: costs about 0.15 s of CPU to start). At 20,000 (the size at which the export starts processes of its own) the main
+#: Records built inline before the run starts its intake processes, unless a region's Search has a second page first
+#: (:meth:`IntakeProcesses.expect_many`): a small run never starts one (a Python process costs about 0.1 s of CPU to
+#: start). At 20,000 (the size at which the export starts processes of its own) the main
 #: process built a fifth of a 100k run itself during the busiest part of discovery; at 5,000 that run took 0.4-0.7 s
 #: less (docs/performance.md), and starting at 1,000 gained nothing more.
 START_AFTER = 5_000
@@ -170,7 +172,8 @@ def _ack(message: Mapping[str, Any]) -> Ack:
 
 
 class IntakeProcesses:
-    """The run's intake processes: started after :data:`START_AFTER` inline records, sent pages while they live.
+    """The run's intake processes: started at a region's second Search page or after :data:`START_AFTER` inline
+    records, whichever comes first; sent pages while they live.
 
     ``start(directory)`` makes a child's first frame; ``acked`` takes each acknowledgement; ``build`` builds
     entries in the main process (the pages of a child that ended early, the results a child did not take)."""

@@ -40,9 +40,9 @@ from oci_inventory.enrich.default import SKIP
 from oci_inventory.enrich.processes import Enriched, EnrichProcesses, Task, auto_processes
 from oci_inventory.enrich.registry import REGISTRY, Registry
 from oci_inventory.enrich.relations import IN_COMPARTMENT
-from oci_inventory.export.entry import edge_entry, record_entry
+from oci_inventory.export.entry import entry_of
 from oci_inventory.export.graph import GRAPH_GRAPHML, GraphCounts
-from oci_inventory.export.inventory import FOLLOW_MIN_RECORDS, InventoryPaths, prepared_node, write_inventory
+from oci_inventory.export.inventory import FOLLOW_MIN_RECORDS, InventoryPaths, write_inventory
 from oci_inventory.export.jsonl import dumps_record, write_jsonl
 from oci_inventory.export.parquet import ensure_pyarrow
 from oci_inventory.export.rundir import RunDirectory
@@ -503,10 +503,7 @@ class _Run:
             relationships=edges,
             compartment_path=self.tree.path_of(compartment_id),
         )
-        ocid = record["ocid"]
-        pairs = [edge_entry(ocid, record["resourceType"], rel) for rel in record["relationships"]]
-        node = prepared_node(record) if self.options.graph else None
-        self.records.add(ocid, record_entry(dumps_record(record), pairs, node))
+        self.records.add(record["ocid"], entry_of(record, node=self.options.graph))
         self.counter.add(record)
         if enricher.calls_api:
             self.reporter.enrich_done()

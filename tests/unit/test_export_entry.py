@@ -11,9 +11,9 @@ from typing import Any
 import orjson
 import pytest
 
-from oci_inventory.export.entry import edge_entry, entry_edges, entry_parts, record_entry
+from oci_inventory.export.entry import edge_entry, entry_edges, entry_parts, prepared_node, record_entry
 from oci_inventory.export.graph import node_element
-from oci_inventory.export.inventory import InventoryPaths, prepared_node, write_inventory
+from oci_inventory.export.inventory import InventoryPaths, write_inventory
 from oci_inventory.export.jsonl import dumps_record
 
 HOSTILE = ["plain", "a,b \"q\"", "line\nbreak\r\n", "=HYPERLINK(1)", "\x00\x07\x1e ctl", "<x>&'\"", "\u2028\u0085",

@@ -21,7 +21,7 @@ import orjson
 import pytest
 
 from oci_inventory.export import inventory
-from oci_inventory.export.entry import record_entry
+from oci_inventory.export.entry import prepared_node, record_entry
 from oci_inventory.export.follower import (
     ChildTraceback,
     Derived,
@@ -31,7 +31,7 @@ from oci_inventory.export.follower import (
     convert,
 )
 from oci_inventory.export.graph import GraphTail
-from oci_inventory.export.inventory import InventoryPaths, prepared_node, write_inventory
+from oci_inventory.export.inventory import InventoryPaths, write_inventory
 from oci_inventory.export.jsonl import dumps_record
 from oci_inventory.export.parquet import write_parquet
 from oci_inventory.util.errors import ConfigError, environment_error

@@ -19,7 +19,9 @@ import struct
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from oci_inventory.export.graph import node_element
 from oci_inventory.export.jsonl import dumps_record
+from oci_inventory.normalize.schema import Record
 
 _HEAD = struct.Struct(">III")  # node length, relationship count, keys length
 _KEY = struct.Struct(">I")
@@ -48,6 +50,21 @@ def record_entry(line: bytes, edges: Sequence[tuple[str, bytes]] = (), node: str
     key_blob = b"".join(_KEY.pack(len(k)) + k for k in keys)
     head = _HEAD.pack(len(node_bytes), len(edges), len(key_blob))
     return b"".join((line, b"\n", head, node_bytes, key_blob, b"\n".join(edge for _, edge in edges)))
+
+
+def prepared_node(record: Record) -> str:
+    """A record's GraphML node, made where the record is built (an intake thread or process, or after its
+    enrichment) and carried in its entry: the builder has the record as a dict, so the export after the last Search
+    page writes the node as it is instead of parsing the line again."""
+    return node_element(record["ocid"], record, external=False)
+
+
+def entry_of(record: Record, *, node: bool) -> bytes:
+    """:func:`record_entry` of a record just built: its JSONL line, its relationships and, with ``node`` (the run
+    writes a graph), its GraphML node."""
+    ocid: str = record["ocid"]
+    edges = [edge_entry(ocid, record["resourceType"], relation) for relation in record["relationships"]]
+    return record_entry(dumps_record(record), edges, prepared_node(record) if node else None)
 
 
 Parts = tuple[bytes, int, bytes, "str | None"]  # the line with its newline, edge count, edge lines, node
